@@ -1,0 +1,442 @@
+#include "cpu/cpu.h"
+
+#include <cstring>
+
+#include "memory/physical_memory.h"
+
+namespace sv {
+
+namespace {
+constexpr uint64_t maskBytes(unsigned size) { return size >= 8 ? ~0ull : (1ull << (size * 8)) - 1; }
+}  // namespace
+
+Cpu::Cpu(PhysicalMemory& mem, PortIo& io, TimeSource& time) : mem_(mem), io_(io), time_(time) { reset(); }
+
+void Cpu::reset() {
+  state = CpuState{};
+  state.rflags = flag::FIXED1;
+  state.rip = 0xFFF0;
+  for (auto& s : state.seg) s = SegmentCache{0, 0xFFFF, 0, segattr::REAL_DATA};
+  state.seg[CS] = SegmentCache{0xFFFF0000, 0xFFFF, 0xF000, segattr::REAL_CODE};
+  state.ldtr = SegmentCache{0, 0xFFFF, 0, 0x82};  // present LDT
+  state.tr = SegmentCache{0, 0xFFFF, 0, 0x8B};    // busy 32-bit TSS
+  state.gdtr = TableRegister{0, 0xFFFF, 0};
+  state.idtr = TableRegister{0, 0xFFFF, 0};
+  state.cr0 = cr0::ET | cr0::CD | cr0::NW;  // 0x60000010
+  state.gpr[RDX] = 0x600;                    // processor signature stand-in until CPUID lands
+  state.dr[6] = 0xFFFF0FF0;
+  state.dr[7] = 0x400;
+  state.x87.fcw = 0x40;
+  state.mxcsr = 0x1F80;
+  state.msr.pat = 0x0007040600070406ull;
+  state.msr.apic_base = 0xFEE00900;  // enabled, BSP
+  state.a20_mask = ~0ull;
+  fault_pending_ = false;
+  shutdown_ = false;
+  delivering_ = -1;
+  updateMode();
+}
+
+void Cpu::setA20(bool enabled) { state.a20_mask = enabled ? ~0ull : ~(1ull << 20); }
+
+void Cpu::updateMode() {
+  if (!(state.cr0 & cr0::PE)) mode_ = CpuMode::Real;
+  else if (state.efer & efer::LMA) mode_ = (state.seg[CS].attr & segattr::L) ? CpuMode::Long64 : CpuMode::Compat;
+  else if (state.rflags & flag::VM) mode_ = CpuMode::Virtual86;
+  else mode_ = CpuMode::Protected;
+}
+
+unsigned Cpu::codeSize() const {
+  if (mode_ == CpuMode::Long64) return 8;
+  if (mode_ == CpuMode::Virtual86) return 2;
+  return (state.seg[CS].attr & segattr::DB) ? 4 : 2;
+}
+
+unsigned Cpu::stackAddrSize() const {
+  if (mode_ == CpuMode::Long64) return 8;
+  if (mode_ == CpuMode::Virtual86) return 2;
+  return (state.seg[SS].attr & segattr::DB) ? 4 : 2;
+}
+
+// ---------------------------------------------------------------- registers
+
+uint64_t Cpu::gpr(unsigned index, unsigned size) const { return state.gpr[index] & maskBytes(size); }
+
+void Cpu::setGpr(unsigned index, unsigned size, uint64_t value) {
+  uint64_t& r = state.gpr[index];
+  switch (size) {
+    case 1: r = (r & ~0xFFull) | (value & 0xFF); break;
+    case 2: r = (r & ~0xFFFFull) | (value & 0xFFFF); break;
+    case 4: r = value & 0xFFFFFFFFull; break;
+    default: r = value; break;
+  }
+}
+
+uint64_t Cpu::readReg(RegId reg, unsigned size) const {
+  switch (reg.cls) {
+    case RegClass::Gpr: return gpr(reg.index, size);
+    case RegClass::GprHigh: return (state.gpr[reg.index] >> 8) & 0xFF;
+    case RegClass::Seg: return state.seg[reg.index].selector;
+    case RegClass::Cr:
+      switch (reg.index) {
+        case 0: return state.cr0;
+        case 2: return state.cr2;
+        case 3: return state.cr3;
+        case 4: return state.cr4;
+        case 8: return state.cr8;
+        default: return 0;
+      }
+    case RegClass::Dr: return state.dr[reg.index & 7];
+    default: return 0;
+  }
+}
+
+void Cpu::writeReg(RegId reg, unsigned size, uint64_t value) {
+  switch (reg.cls) {
+    case RegClass::Gpr: setGpr(reg.index, size, value); break;
+    case RegClass::GprHigh:
+      state.gpr[reg.index] = (state.gpr[reg.index] & ~0xFF00ull) | ((value & 0xFF) << 8);
+      break;
+    case RegClass::Seg: loadSegment(reg.index, static_cast<uint16_t>(value)); break;
+    default: raise(vec::UD);  // control/debug registers go through their own handlers
+  }
+}
+
+// ---------------------------------------------------------------- operands
+
+uint64_t Cpu::effectiveAddress(const DecodedInsn& insn, const Operand& op) const {
+  uint64_t ea = static_cast<uint64_t>(op.disp);
+  if (op.base == 16) ea += next_rip;  // RIP-relative: relative to the next instruction
+  else if (op.base != kNoGpr) ea += state.gpr[op.base];
+  if (op.index != kNoGpr) ea += state.gpr[op.index] * op.scale;
+  return ea & maskBytes(insn.addrsize);
+}
+
+uint64_t Cpu::readOp(const DecodedInsn& insn, unsigned i) {
+  const Operand& op = insn.ops[i];
+  switch (op.kind) {
+    case OpKind::Reg: return readReg(op.reg, op.size);
+    case OpKind::Mem: return readMem(op.seg, effectiveAddress(insn, op), op.size);
+    case OpKind::Imm: return op.imm;
+    default: return 0;
+  }
+}
+
+void Cpu::writeOp(const DecodedInsn& insn, unsigned i, uint64_t value) {
+  const Operand& op = insn.ops[i];
+  switch (op.kind) {
+    case OpKind::Reg: writeReg(op.reg, op.size, value); break;
+    case OpKind::Mem: writeMem(op.seg, effectiveAddress(insn, op), op.size, value); break;
+    default: break;
+  }
+}
+
+// ---------------------------------------------------------------- memory
+
+void Cpu::checkSegmentAccess(uint8_t seg, uint64_t offset, unsigned size, Access access) {
+  if (mode_ == CpuMode::Long64) return;  // canonical checks arrive with long mode
+  const SegmentCache& sc = state.seg[seg];
+  uint64_t last = offset + size - 1;
+  bool bad;
+  if (sc.attr & segattr::EXPAND_DOWN && !(sc.attr & segattr::CODE)) {
+    uint64_t upper = (sc.attr & segattr::DB) ? 0xFFFFFFFFull : 0xFFFFull;
+    bad = offset <= sc.limit || last > upper;
+  } else {
+    bad = last > sc.limit;
+  }
+  if (mode_ != CpuMode::Real && mode_ != CpuMode::Virtual86) {
+    // Rights of the cached descriptor (SDM Vol. 3A, 5.5); null selectors
+    // leave P clear in the cache.
+    if (!(sc.attr & segattr::P)) bad = true;
+    else if (access == Access::Write && ((sc.attr & segattr::CODE) || !(sc.attr & segattr::WRITABLE))) bad = true;
+    else if (access == Access::Read && (sc.attr & segattr::CODE) && !(sc.attr & segattr::WRITABLE)) bad = true;
+  }
+  if (bad) raise(seg == SS ? vec::SS : vec::GP, 0);
+}
+
+uint64_t Cpu::translate(uint64_t linear, Access /*access*/) {
+  uint64_t phys = linear;
+  if (mode_ != CpuMode::Long64 && mode_ != CpuMode::Compat) phys &= 0xFFFFFFFFull;
+  return phys & state.a20_mask;
+}
+
+uint64_t Cpu::readLinear(uint64_t linear, unsigned size, Access access) {
+  if (((linear & kPageMask) + size) > kPageSize) {
+    // Page-crossing: both pages are translated before any byte is used.
+    unsigned first = static_cast<unsigned>(kPageSize - (linear & kPageMask));
+    uint64_t p0 = translate(linear, access);
+    uint64_t p1 = translate(linear + first, access);
+    uint64_t v = 0;
+    for (unsigned i = 0; i < size; ++i) {
+      uint64_t p = i < first ? p0 + i : p1 + (i - first);
+      const uint8_t* h = mem_.hostPointer(p, false);
+      uint64_t b = h ? *h : mem_.read(p, 1);
+      v |= b << (8 * i);
+    }
+    return v;
+  }
+  uint64_t phys = translate(linear, access);
+  if (const uint8_t* h = mem_.hostPointer(phys, false)) {
+    uint64_t v = 0;
+    std::memcpy(&v, h, size);
+    return v;
+  }
+  if (size > 8) return 0;
+  return mem_.read(phys, size);
+}
+
+void Cpu::writeLinear(uint64_t linear, unsigned size, uint64_t value) {
+  if (((linear & kPageMask) + size) > kPageSize) {
+    unsigned first = static_cast<unsigned>(kPageSize - (linear & kPageMask));
+    uint64_t p0 = translate(linear, Access::Write);
+    uint64_t p1 = translate(linear + first, Access::Write);
+    for (unsigned i = 0; i < size; ++i) {
+      uint64_t p = i < first ? p0 + i : p1 + (i - first);
+      uint8_t b = static_cast<uint8_t>(value >> (8 * i));
+      if (uint8_t* h = mem_.hostPointer(p, true)) *h = b;
+      else mem_.write(p, 1, b);
+    }
+    return;
+  }
+  uint64_t phys = translate(linear, Access::Write);
+  if (uint8_t* h = mem_.hostPointer(phys, true)) {
+    std::memcpy(h, &value, size);
+    return;
+  }
+  mem_.write(phys, size, value);
+}
+
+uint64_t Cpu::readMem(uint8_t seg, uint64_t offset, unsigned size) {
+  checkSegmentAccess(seg, offset, size, Access::Read);
+  return readLinear(state.seg[seg].base + offset, size, Access::Read);
+}
+
+void Cpu::writeMem(uint8_t seg, uint64_t offset, unsigned size, uint64_t value) {
+  checkSegmentAccess(seg, offset, size, Access::Write);
+  writeLinear(state.seg[seg].base + offset, size, value);
+}
+
+// ---------------------------------------------------------------- stack
+
+void Cpu::push(uint64_t value, unsigned size) {
+  unsigned w = stackAddrSize();
+  uint64_t sp = (state.gpr[RSP] - size) & maskBytes(w);
+  writeMem(SS, sp, size, value);
+  setGpr(RSP, w, sp);
+}
+
+uint64_t Cpu::pop(unsigned size) {
+  unsigned w = stackAddrSize();
+  uint64_t sp = state.gpr[RSP] & maskBytes(w);
+  uint64_t v = readMem(SS, sp, size);
+  setGpr(RSP, w, sp + size);
+  return v;
+}
+
+uint64_t Cpu::peekStack(uint64_t offset, unsigned size) {
+  unsigned w = stackAddrSize();
+  return readMem(SS, (state.gpr[RSP] + offset) & maskBytes(w), size);
+}
+
+// ---------------------------------------------------------------- flags, segments
+
+void Cpu::writeFlags(uint64_t value, uint64_t mask) {
+  // Bits that never change through POPF/IRET (SDM Vol. 1, 3.4.3): reserved
+  // bits, VM (only IRET/task switch), RF, VIF/VIP.
+  mask &= flag::ARITH | flag::TF | flag::IF | flag::DF | flag::IOPL | flag::NT | flag::AC | flag::ID;
+  if (mode_ != CpuMode::Real) {
+    if (cpl() > 0) mask &= ~flag::IOPL;
+    if (cpl() > ((state.rflags & flag::IOPL) >> 12)) mask &= ~flag::IF;
+  }
+  state.rflags = (state.rflags & ~mask) | (value & mask) | flag::FIXED1;
+}
+
+void Cpu::loadSegment(uint8_t seg, uint16_t selector) {
+  if (mode_ == CpuMode::Real || mode_ == CpuMode::Virtual86) {
+    SegmentCache& sc = state.seg[seg];
+    sc.selector = selector;
+    sc.base = static_cast<uint64_t>(selector) << 4;
+    if (mode_ == CpuMode::Virtual86) {
+      sc.limit = 0xFFFF;
+      sc.attr = segattr::REAL_DATA | (3 << 5);
+    }
+    if (seg == SS) state.interrupt_shadow = 1;
+    return;
+  }
+  // Protected-mode descriptor loads arrive with the protected-mode work.
+  raise(vec::GP, selector & 0xFFFC);
+}
+
+void Cpu::loadCodeSegmentReal(uint16_t selector, uint64_t rip) {
+  state.seg[CS].selector = selector;
+  state.seg[CS].base = static_cast<uint64_t>(selector) << 4;
+  next_rip = rip;
+}
+
+// ---------------------------------------------------------------- I/O
+
+uint32_t Cpu::portRead(uint16_t port, unsigned size) {
+  if (mode_ != CpuMode::Real && cpl() > ((state.rflags & flag::IOPL) >> 12)) raise(vec::GP, 0);
+  return io_.portRead(port, size);
+}
+
+void Cpu::portWrite(uint16_t port, unsigned size, uint32_t value) {
+  if (mode_ != CpuMode::Real && cpl() > ((state.rflags & flag::IOPL) >> 12)) raise(vec::GP, 0);
+  io_.portWrite(port, size, value);
+}
+
+// ---------------------------------------------------------------- faults and events
+
+void Cpu::raise(uint8_t vector) { fault(vector, false, 0); }
+void Cpu::raise(uint8_t vector, uint32_t error_code) { fault(vector, true, error_code); }
+
+void Cpu::fault(uint8_t vector, bool has_error, uint32_t error_code) {
+  if (delivering_ >= 0 && delivering_ != kDeliveringBenign) {
+    // A fault while delivering another (SDM Vol. 3A, 6.15, Table 6-5).
+    FaultClass first = faultClass(static_cast<uint8_t>(delivering_));
+    FaultClass second = faultClass(vector);
+    if (delivering_ == vec::DF) {
+      shutdown_ = true;
+    } else if ((first == FaultClass::Contributory && second == FaultClass::Contributory) ||
+               (first == FaultClass::PageFault && second != FaultClass::Benign)) {
+      vector = vec::DF;
+      has_error = true;
+      error_code = 0;
+    }
+  }
+  fault_vector_ = vector;
+  fault_has_error_ = has_error;
+  fault_error_ = error_code;
+  fault_pending_ = true;
+  std::longjmp(fault_jmp_, 1);
+}
+
+void Cpu::softwareInterrupt(uint8_t vector, EventKind kind) {
+  // The pushed return address is the next instruction; a fault during the
+  // delivery is a fault of this INT instruction.
+  deliverEvent(vector, kind, false, 0, next_rip);
+  next_rip = state.rip;
+}
+
+void Cpu::deliverEvent(uint8_t vector, EventKind kind, bool has_error, uint32_t error_code,
+                       uint64_t return_rip) {
+  (void)has_error;
+  (void)error_code;
+  // Only exceptions escalate to #DF when their delivery faults; INT n and
+  // external interrupts fault like any instruction (SDM Vol. 3A, 6.15).
+  bool exception = kind == EventKind::Exception || kind == EventKind::Icebp || kind == EventKind::Nmi;
+  delivering_ = exception ? vector : kDeliveringBenign;
+  if (mode_ == CpuMode::Real) {
+    deliverRealMode(vector, return_rip);
+  } else {
+    // Protected/long-mode delivery through the IDT arrives with the
+    // protected-mode work; until then such an event shuts the CPU down.
+    delivering_ = vec::DF;
+    fault(vec::GP, true, 0);
+  }
+  delivering_ = -1;
+  state.halted = 0;
+}
+
+void Cpu::deliverRealMode(uint8_t vector, uint64_t return_rip) {
+  // SDM Vol. 3A, 20.1.4: the IVT entry must lie within the IDTR limit.
+  uint64_t entry = static_cast<uint64_t>(vector) * 4;
+  if (entry + 3 > state.idtr.limit) raise(vec::GP, 0);
+  uint32_t target = static_cast<uint32_t>(readLinear(state.idtr.base + entry, 4));
+  // Check the whole frame first so a fault leaves SP untouched.
+  unsigned w = stackAddrSize();
+  uint64_t sp = state.gpr[RSP];
+  for (unsigned i = 1; i <= 3; ++i) checkSegmentAccess(SS, (sp - 2 * i) & maskBytes(w), 2, Access::Write);
+  push(state.rflags & 0xFFFF, 2);
+  push(state.seg[CS].selector, 2);
+  push(return_rip & 0xFFFF, 2);
+  state.rflags &= ~(flag::IF | flag::TF | flag::AC | flag::RF);
+  state.seg[CS].selector = static_cast<uint16_t>(target >> 16);
+  state.seg[CS].base = static_cast<uint64_t>(target >> 16) << 4;
+  state.rip = target & 0xFFFF;
+}
+
+void Cpu::deliverPendingFault() {
+  fault_pending_ = false;
+  ++stats_.exceptions;
+  uint8_t v = fault_vector_;
+  deliverEvent(v, EventKind::Exception, fault_has_error_, fault_error_, state.rip);
+}
+
+bool Cpu::takeInterruptIfAny() {
+  if (!intr_line_ || !(state.rflags & flag::IF) || state.interrupt_shadow || !intr_ack_) return false;
+  uint8_t vector = intr_ack_->acknowledgeInterrupt();
+  ++stats_.interrupts;
+  deliverEvent(vector, EventKind::External, false, 0, state.rip);
+  return true;
+}
+
+// ---------------------------------------------------------------- execution
+
+void Cpu::fetchDecode(DecodedInsn& insn) {
+  CodeMode cm;
+  switch (mode_) {
+    case CpuMode::Real:
+    case CpuMode::Virtual86: cm = CodeMode::Real16; break;
+    case CpuMode::Protected: cm = (state.seg[CS].attr & segattr::DB) ? CodeMode::Prot32 : CodeMode::Prot16; break;
+    case CpuMode::Compat: cm = (state.seg[CS].attr & segattr::DB) ? CodeMode::Compat32 : CodeMode::Compat16; break;
+    default: cm = CodeMode::Long64; break;
+  }
+  // Fetch up to 15 bytes, but no further than the CS limit: a decode that
+  // needs bytes beyond the limit is a #GP, not a #UD.
+  uint8_t bytes[16];
+  uint64_t ip = state.rip;
+  unsigned avail = 15;
+  if (mode_ != CpuMode::Long64) {
+    uint64_t limit = state.seg[CS].limit;
+    avail = ip > limit ? 0 : static_cast<unsigned>(std::min<uint64_t>(15, limit - ip + 1));
+  }
+  if (avail == 0) raise(vec::GP, 0);
+  uint64_t lin = state.seg[CS].base + ip;
+  // Bytes on the next page are fetched only if the instruction needs them,
+  // so a fault there is not raised for an instruction that ends before it.
+  unsigned on_page = static_cast<unsigned>(std::min<uint64_t>(avail, kPageSize - (lin & kPageMask)));
+  for (unsigned i = 0; i < on_page; ++i) bytes[i] = static_cast<uint8_t>(readLinear(lin + i, 1, Access::Execute));
+  DecodeStatus st = decoder_.decode(cm, bytes, on_page, insn);
+  if (st == DecodeStatus::NeedMoreBytes && on_page < avail) {
+    for (unsigned i = on_page; i < avail; ++i) bytes[i] = static_cast<uint8_t>(readLinear(lin + i, 1, Access::Execute));
+    st = decoder_.decode(cm, bytes, avail, insn);
+  }
+  switch (st) {
+    case DecodeStatus::Ok: return;
+    case DecodeStatus::NeedMoreBytes: raise(vec::GP, 0);  // ran into the CS limit
+    case DecodeStatus::TooLong: raise(vec::GP, 0);
+    case DecodeStatus::Invalid: raise(vec::UD);
+  }
+}
+
+void Cpu::executeOne() {
+  DecodedInsn insn;
+  fetchDecode(insn);
+  uint64_t ip_mask = maskBytes(codeSize());
+  next_rip = (state.rip + insn.length) & ip_mask;
+  state.interrupt_shadow = 0;
+  insn.handler(*this, insn);
+  state.rip = next_rip;
+  ++stats_.retired;
+}
+
+Cpu::Exit Cpu::run(uint64_t budget) {
+  // Members, not locals, carry state across the longjmp back to here.
+  uint64_t start = stats_.retired + stats_.exceptions;
+  setjmp(fault_jmp_);
+  for (;;) {
+    if (shutdown_) return Exit::Shutdown;
+    if (fault_pending_) deliverPendingFault();
+    if (stats_.retired + stats_.exceptions - start >= budget) return Exit::Budget;
+    if (stop_requested_) {
+      stop_requested_ = false;
+      return Exit::Stopped;
+    }
+    if (takeInterruptIfAny()) continue;
+    if (state.halted) return Exit::Halted;
+    executeOne();
+  }
+}
+
+}  // namespace sv

@@ -1,0 +1,169 @@
+// One x86 vCPU: architectural state plus the reference interpreter's
+// execution loop, memory access path and event delivery.
+//
+// Faults use longjmp, not C++ exceptions: a fault raised deep inside a handler
+// (or, later, inside a helper called from translated code, which has no
+// unwind tables) returns straight to the run loop with the state exactly as
+// it was at the start of the faulting instruction. Handlers therefore keep no
+// objects with destructors across memory accesses.
+#pragma once
+
+#include <csetjmp>
+#include <cstdint>
+
+#include "cpu/cpu_state.h"
+#include "cpu/decoded_insn.h"
+#include "cpu/decoder.h"
+#include "cpu/exception.h"
+#include "cpu/platform.h"
+
+namespace sv {
+
+class PhysicalMemory;
+
+enum class Access : uint8_t { Read, Write, Execute };
+
+struct CpuStats {
+  uint64_t retired = 0;     // instructions completed
+  uint64_t exceptions = 0;  // exceptions delivered
+  uint64_t interrupts = 0;  // external interrupts taken
+  uint64_t undefined = 0;   // #UD raised for instructions we decode but do not implement
+};
+
+class Cpu {
+ public:
+  Cpu(PhysicalMemory& mem, PortIo& io, TimeSource& time);
+  Cpu(const Cpu&) = delete;
+  Cpu& operator=(const Cpu&) = delete;
+
+  // Power-on/RESET state (SDM Vol. 3A, 9.1.1): CS:IP = F000:FFF0 with CS base
+  // 0xFFFF0000, real mode, A20 open.
+  void reset();
+
+  enum class Exit : uint8_t {
+    Budget,    // executed the requested number of instructions
+    Halted,    // HLT with no interrupt to wake it
+    Stopped,   // requestStop() (debug-exit, monitor, ...)
+    Shutdown,  // triple fault
+  };
+  // Runs up to `budget` instructions (an event delivery counts as one).
+  Exit run(uint64_t budget);
+
+  // Board interface.
+  void setInterruptRequest(bool level) { intr_line_ = level; }
+  void setInterruptAcknowledge(InterruptAcknowledge* ack) { intr_ack_ = ack; }
+  void requestStop() { stop_requested_ = true; }
+  void setA20(bool enabled);
+  const CpuStats& stats() const { return stats_; }
+
+  CpuState state{};
+
+  // ---- Services for instruction handlers (cpu/interp) ----
+
+  // RIP after the current instruction; branch handlers overwrite it.
+  uint64_t next_rip = 0;
+
+  CpuMode mode() const { return mode_; }
+  unsigned cpl() const { return state.seg[CS].selector & 3; }  // real mode: 0
+  bool realMode() const { return mode_ == CpuMode::Real; }
+  bool longMode() const { return mode_ == CpuMode::Long64; }
+  // Width in bytes of the code segment's default operand size (2, 4, 8).
+  unsigned codeSize() const;
+  // Stack pointer width: 2 (SP), 4 (ESP) or 8 (RSP).
+  unsigned stackAddrSize() const;
+  // Called after any change to CR0, EFER, CS or EFLAGS.VM.
+  void updateMode();
+
+  // Registers. size in bytes; 8-bit writes keep the other bits, 16-bit writes
+  // keep bits 16..63, 32-bit writes zero-extend (SDM Vol. 1, 3.4.1.1).
+  uint64_t gpr(unsigned index, unsigned size) const;
+  void setGpr(unsigned index, unsigned size, uint64_t value);
+  uint64_t readReg(RegId reg, unsigned size) const;
+  void writeReg(RegId reg, unsigned size, uint64_t value);
+
+  // Operands of the current instruction.
+  uint64_t effectiveAddress(const DecodedInsn& insn, const Operand& op) const;
+  uint64_t readOp(const DecodedInsn& insn, unsigned i);
+  void writeOp(const DecodedInsn& insn, unsigned i, uint64_t value);
+
+  // Memory through a segment: limit/rights checks, then linear access.
+  uint64_t readMem(uint8_t seg, uint64_t offset, unsigned size);
+  void writeMem(uint8_t seg, uint64_t offset, unsigned size, uint64_t value);
+  // Raises #GP/#SS unless [offset, offset+size) is accessible through `seg`.
+  void checkSegmentAccess(uint8_t seg, uint64_t offset, unsigned size, Access access);
+
+  // Linear (post-segmentation) accesses; split at page boundaries.
+  uint64_t readLinear(uint64_t linear, unsigned size, Access access = Access::Read);
+  void writeLinear(uint64_t linear, unsigned size, uint64_t value);
+  // Linear -> physical, raising #PF on a miss (paging arrives with the
+  // protected-mode work; until then this applies the A20 mask).
+  uint64_t translate(uint64_t linear, Access access);
+
+  // Stack, sized pushes/pops through SS with the current stack width.
+  void push(uint64_t value, unsigned size);
+  uint64_t pop(unsigned size);
+  // Reads the stack at SP+offset without moving SP (for RET imm, IRET ...).
+  uint64_t peekStack(uint64_t offset, unsigned size);
+
+  // Flags. setFlags writes only the bits in `mask` that the current mode lets
+  // the instruction change (IOPL, IF, VM ... rules of POPF/IRET).
+  uint64_t flags() const { return state.rflags; }
+  void writeFlags(uint64_t value, uint64_t mask);
+
+  // Segment loads. Real/v86: base = selector << 4. Protected mode checks come
+  // with the protected-mode work.
+  void loadSegment(uint8_t seg, uint16_t selector);
+  // CS:RIP change for far JMP/CALL/RET/IRET in real mode.
+  void loadCodeSegmentReal(uint16_t selector, uint64_t rip);
+
+  // I/O ports (permission checks per CPL/IOPL and the TSS bitmap).
+  uint32_t portRead(uint16_t port, unsigned size);
+  void portWrite(uint16_t port, unsigned size, uint32_t value);
+  uint64_t tscNow() { return time_.tscNow() + state.tsc_offset; }
+
+  // INT n, INT3, INTO, INT1: delivers the event with the next instruction's
+  // RIP as the return address; ends the instruction.
+  void softwareInterrupt(uint8_t vector, EventKind kind);
+
+  // Faults. The instruction is abandoned; the state is as at its start.
+  [[noreturn]] void raise(uint8_t vector);
+  [[noreturn]] void raise(uint8_t vector, uint32_t error_code);
+  // Enters the HLT state at the end of the current instruction.
+  void halt() { state.halted = 1; }
+
+ private:
+  void executeOne();
+  void fetchDecode(DecodedInsn& insn);
+  void deliverPendingFault();
+  void deliverEvent(uint8_t vector, EventKind kind, bool has_error, uint32_t error_code,
+                    uint64_t return_rip);
+  void deliverRealMode(uint8_t vector, uint64_t return_rip);
+  bool takeInterruptIfAny();
+  [[noreturn]] void fault(uint8_t vector, bool has_error, uint32_t error_code);
+
+  PhysicalMemory& mem_;
+  PortIo& io_;
+  TimeSource& time_;
+  InterruptAcknowledge* intr_ack_ = nullptr;
+  Decoder decoder_;
+
+  CpuMode mode_ = CpuMode::Real;
+  bool intr_line_ = false;
+  bool stop_requested_ = false;
+
+  // Pending fault, set by raise() before the longjmp.
+  uint8_t fault_vector_ = 0;
+  bool fault_has_error_ = false;
+  uint32_t fault_error_ = 0;
+  bool fault_pending_ = false;
+  bool shutdown_ = false;
+  // Vector being delivered, or -1: a fault during delivery escalates to #DF
+  // and a fault while delivering #DF shuts the CPU down (SDM 6.15, Int 8).
+  int delivering_ = -1;
+  static constexpr int kDeliveringBenign = 0x100;  // INT n / external: no escalation
+
+  std::jmp_buf fault_jmp_;
+  CpuStats stats_;
+};
+
+}  // namespace sv

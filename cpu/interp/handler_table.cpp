@@ -1,0 +1,28 @@
+#include "cpu/interp/handler_table.h"
+
+#include "cpu/cpu.h"
+
+namespace sv {
+
+void handleUnimplemented(Cpu& cpu, const DecodedInsn& /*insn*/) { cpu.raise(vec::UD); }
+
+namespace {
+struct BuiltTable : HandlerTable {
+  BuiltTable() {
+    for (auto& h : by_mnemonic) h = &handleUnimplemented;
+    registerDataTransfer(*this);
+    registerArithmetic(*this);
+    registerLogic(*this);
+    registerControl(*this);
+    registerString(*this);
+    registerSystem(*this);
+  }
+};
+}  // namespace
+
+const InsnHandler* interpreterHandlers() {
+  static const BuiltTable table;
+  return table.by_mnemonic;
+}
+
+}  // namespace sv

@@ -1,0 +1,15 @@
+// Internal to cpu/interp: the table the register* functions fill.
+#pragma once
+
+#include <Zydis/Zydis.h>
+
+#include "cpu/interp/handlers.h"
+
+namespace sv {
+
+struct HandlerTable {
+  InsnHandler by_mnemonic[ZYDIS_MNEMONIC_MAX_VALUE + 1];
+  void set(ZydisMnemonic m, InsnHandler h) { by_mnemonic[m] = h; }
+};
+
+}  // namespace sv

@@ -1,0 +1,158 @@
+#include "frontend/cli.h"
+
+#include <map>
+#include <optional>
+
+namespace sv {
+
+namespace {
+
+// "key=value,key=value" after an optional leading bare word.
+struct OptionList {
+  std::string head;
+  std::map<std::string, std::string> kv;
+};
+
+OptionList splitOptionList(const std::string& s) {
+  OptionList out;
+  size_t pos = 0;
+  bool first = true;
+  while (pos <= s.size()) {
+    size_t comma = s.find(',', pos);
+    std::string part = s.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+    size_t eq = part.find('=');
+    if (eq == std::string::npos && first) out.head = part;
+    else if (eq == std::string::npos) out.kv[part] = "on";
+    else out.kv[part.substr(0, eq)] = part.substr(eq + 1);
+    first = false;
+    if (comma == std::string::npos) break;
+    pos = comma + 1;
+  }
+  return out;
+}
+
+uint64_t parseNumber(const std::string& s, const std::string& what) {
+  try {
+    size_t used = 0;
+    unsigned long long v = std::stoull(s, &used, 0);
+    if (used != s.size()) throw std::invalid_argument(s);
+    return v;
+  } catch (const std::exception&) {
+    throw ConfigError(what + ": '" + s + "' is not a number");
+  }
+}
+
+uint64_t parseMemorySize(const std::string& s) {
+  if (s.empty()) throw ConfigError("-m: missing size");
+  std::string num = s;
+  uint64_t unit = 1ull << 20;  // plain numbers are MiB, as in QEMU
+  char last = static_cast<char>(std::toupper(static_cast<unsigned char>(s.back())));
+  if (last == 'K' || last == 'M' || last == 'G' || last == 'T') {
+    num.pop_back();
+    unit = last == 'K' ? 1ull << 10 : last == 'M' ? 1ull << 20 : last == 'G' ? 1ull << 30 : 1ull << 40;
+  }
+  if (s.rfind("size=", 0) == 0) return parseMemorySize(s.substr(5));
+  return parseNumber(num, "-m") * unit;
+}
+
+CharSink parseCharSink(const std::string& spec, const std::map<std::string, CharSink>& chardevs, const std::string& opt) {
+  if (spec == "stdio") return {CharSink::Kind::Stdio, ""};
+  if (spec == "null" || spec == "none") return {CharSink::Kind::Null, ""};
+  if (spec.rfind("file:", 0) == 0 && spec.size() > 5) return {CharSink::Kind::File, spec.substr(5)};
+  if (spec.rfind("chardev:", 0) == 0) {
+    auto it = chardevs.find(spec.substr(8));
+    if (it == chardevs.end()) throw ConfigError(opt + ": no -chardev with id '" + spec.substr(8) + "'");
+    return it->second;
+  }
+  throw ConfigError(opt + ": unsupported character device '" + spec + "' (use stdio, null, file:PATH or chardev:ID)");
+}
+
+}  // namespace
+
+std::string usageText() {
+  return "usage: softvisor [options]\n"
+         "  -bios FILE             system firmware image (mapped below 4 GiB and 1 MiB)\n"
+         "  -m SIZE                guest RAM, e.g. 128, 512M, 2G (default 128M)\n"
+         "  -debugcon DEV          isa-debugcon on port 0xE9; DEV = stdio | null | file:PATH | chardev:ID\n"
+         "  -chardev stdio|null,id=ID   or   -chardev file,id=ID,path=PATH\n"
+         "  -device isa-debugcon,iobase=PORT,chardev=ID   a debug console on any port (repeatable)\n"
+         "  -device isa-debug-exit[,iobase=PORT][,iosize=N]  guest writes V -> exit status (V<<1)|1\n"
+         "  -no-reboot             stop instead of resetting on a triple fault\n"
+         "  -icount shift=N        deterministic clock: one instruction = 2^N ns\n"
+         "  -max-insns N           stop with an error after N instructions\n"
+         "  -display none, -nographic   accepted (no display yet)\n"
+         "  -h, -help, --help      this text;  -version, --version\n";
+}
+
+CliOptions parseCommandLine(const std::vector<std::string>& args) {
+  CliOptions o;
+  std::map<std::string, CharSink> chardevs;
+  // -device isa-debugcon may name a chardev defined later: resolve at the end.
+  std::vector<std::pair<uint16_t, std::string>> pending_debugcons;
+
+  for (size_t i = 0; i < args.size(); ++i) {
+    std::string a = args[i];
+    if (a.size() > 2 && a[0] == '-' && a[1] == '-') a = a.substr(1);  // --opt == -opt
+    auto value = [&]() -> std::string {
+      if (i + 1 >= args.size()) throw ConfigError("option '" + args[i] + "' needs a value");
+      return args[++i];
+    };
+    if (a == "-h" || a == "-help") o.show_help = true;
+    else if (a == "-version") o.show_version = true;
+    else if (a == "-bios") o.machine.bios_path = value();
+    else if (a == "-m") o.machine.ram_bytes = parseMemorySize(value());
+    else if (a == "-no-reboot") o.machine.no_reboot = true;
+    else if (a == "-nographic") {}
+    else if (a == "-display") {
+      std::string v = value();
+      if (splitOptionList(v).head != "none") throw ConfigError("-display: '" + v + "' is not available yet (only 'none')");
+    } else if (a == "-max-insns") o.machine.max_instructions = parseNumber(value(), "-max-insns");
+    else if (a == "-icount") {
+      OptionList l = splitOptionList(value());
+      std::string shift = l.kv.count("shift") ? l.kv["shift"] : l.head;
+      if (shift.empty() || shift == "auto") throw ConfigError("-icount: give shift=N (auto is not supported)");
+      uint64_t n = parseNumber(shift, "-icount shift");
+      if (n > 10) throw ConfigError("-icount: shift must be 0..10");
+      o.machine.icount_shift = static_cast<unsigned>(n);
+    } else if (a == "-debugcon") {
+      o.machine.debug_consoles.push_back({0xE9, parseCharSink(value(), chardevs, "-debugcon")});
+    } else if (a == "-chardev") {
+      OptionList l = splitOptionList(value());
+      if (!l.kv.count("id")) throw ConfigError("-chardev: missing id=");
+      CharSink sink;
+      if (l.head == "stdio") sink.kind = CharSink::Kind::Stdio;
+      else if (l.head == "null") sink.kind = CharSink::Kind::Null;
+      else if (l.head == "file") {
+        if (!l.kv.count("path")) throw ConfigError("-chardev file: missing path=");
+        sink = {CharSink::Kind::File, l.kv["path"]};
+      } else throw ConfigError("-chardev: unsupported backend '" + l.head + "' (stdio, null, file)");
+      chardevs[l.kv["id"]] = sink;
+    } else if (a == "-device") {
+      OptionList l = splitOptionList(value());
+      if (l.head == "isa-debugcon") {
+        uint64_t port = l.kv.count("iobase") ? parseNumber(l.kv["iobase"], "isa-debugcon iobase") : 0xE9;
+        if (port > 0xFFFF) throw ConfigError("isa-debugcon: iobase out of range");
+        if (!l.kv.count("chardev")) throw ConfigError("isa-debugcon: missing chardev=ID");
+        pending_debugcons.emplace_back(static_cast<uint16_t>(port), l.kv["chardev"]);
+      } else if (l.head == "isa-debug-exit") {
+        DebugExitConfig de;
+        if (l.kv.count("iobase")) de.port = static_cast<uint16_t>(parseNumber(l.kv["iobase"], "isa-debug-exit iobase"));
+        if (l.kv.count("iosize")) de.size = static_cast<uint16_t>(parseNumber(l.kv["iosize"], "isa-debug-exit iosize"));
+        if (de.size == 0 || de.port + de.size > 0x10000) throw ConfigError("isa-debug-exit: bad iobase/iosize");
+        o.machine.debug_exit = de;
+      } else {
+        throw ConfigError("-device: unknown or unsupported device '" + l.head + "'");
+      }
+    } else {
+      throw ConfigError("unknown or unsupported option '" + args[i] + "' (see -help)");
+    }
+  }
+  for (auto& [port, id] : pending_debugcons) {
+    auto it = chardevs.find(id);
+    if (it == chardevs.end()) throw ConfigError("isa-debugcon: no -chardev with id '" + id + "'");
+    o.machine.debug_consoles.push_back({port, it->second});
+  }
+  return o;
+}
+
+}  // namespace sv

@@ -1,0 +1,96 @@
+#include "memory/physical_memory.h"
+
+#include <sys/mman.h>
+
+#include <algorithm>
+#include <cstring>
+#include <new>
+#include <stdexcept>
+
+namespace sv {
+
+PhysicalMemory::PhysicalMemory(uint64_t ram_bytes) : ram_size_(ram_bytes) {
+  if (ram_bytes == 0 || (ram_bytes & kPageMask)) throw std::invalid_argument("RAM size must be a non-zero multiple of 4 KiB");
+  // One anonymous mapping: pages the guest never touches cost no host memory.
+  void* p = mmap(nullptr, ram_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (p == MAP_FAILED) throw std::bad_alloc();
+  ram_ = static_cast<uint8_t*>(p);
+  ram_below_4g_ = std::min(ram_bytes, kPciHoleStart);
+  regions_.push_back({0, ram_below_4g_, RegionKind::Ram, ram_, nullptr, "ram-below-4g"});
+  if (ram_bytes > ram_below_4g_)
+    regions_.push_back({kHighRamBase, ram_bytes - ram_below_4g_, RegionKind::Ram, ram_ + ram_below_4g_, nullptr, "ram-above-4g"});
+}
+
+PhysicalMemory::~PhysicalMemory() {
+  if (ram_) munmap(ram_, ram_size_);
+}
+
+void PhysicalMemory::addRom(uint64_t base, std::span<const uint8_t> image, std::string name) {
+  if ((base & kPageMask) || image.empty()) throw std::invalid_argument("ROM '" + name + "' must be page aligned and non-empty");
+  uint64_t size = (image.size() + kPageMask) & ~kPageMask;
+  auto storage = std::make_unique<uint8_t[]>(size);
+  std::memset(storage.get(), 0xFF, size);
+  std::memcpy(storage.get(), image.data(), image.size());
+  regions_.push_back({base, size, RegionKind::Rom, storage.get(), nullptr, std::move(name)});
+  rom_storage_.push_back(std::move(storage));
+}
+
+void PhysicalMemory::addMmio(uint64_t base, uint64_t size, MmioHandler& handler, std::string name) {
+  if ((base & kPageMask) || (size & kPageMask) || size == 0)
+    throw std::invalid_argument("MMIO window '" + name + "' must be page aligned");
+  regions_.push_back({base, size, RegionKind::Mmio, nullptr, &handler, std::move(name)});
+}
+
+const MemoryRegion* PhysicalMemory::find(uint64_t paddr) const {
+  for (auto it = regions_.rbegin(); it != regions_.rend(); ++it)
+    if (paddr >= it->base && paddr - it->base < it->size) return &*it;
+  return nullptr;
+}
+
+uint8_t* PhysicalMemory::hostPointer(uint64_t paddr, bool write) const {
+  const MemoryRegion* r = find(paddr);
+  if (!r || r->kind == RegionKind::Mmio || (write && r->kind == RegionKind::Rom)) return nullptr;
+  return r->host + (paddr - r->base);
+}
+
+uint64_t PhysicalMemory::read(uint64_t paddr, unsigned size) const {
+  const MemoryRegion* r = find(paddr);
+  if (!r) return size >= 8 ? ~0ull : (1ull << (size * 8)) - 1;
+  if (r->kind == RegionKind::Mmio) return r->mmio->mmioRead(paddr - r->base, size);
+  uint64_t v = 0;
+  std::memcpy(&v, r->host + (paddr - r->base), size);
+  return v;
+}
+
+void PhysicalMemory::write(uint64_t paddr, unsigned size, uint64_t value) {
+  const MemoryRegion* r = find(paddr);
+  if (!r || r->kind == RegionKind::Rom) return;
+  if (r->kind == RegionKind::Mmio) {
+    r->mmio->mmioWrite(paddr - r->base, size, value);
+    return;
+  }
+  std::memcpy(r->host + (paddr - r->base), &value, size);
+}
+
+void PhysicalMemory::readBlock(uint64_t paddr, void* dst, uint64_t len) const {
+  auto* out = static_cast<uint8_t*>(dst);
+  for (uint64_t i = 0; i < len; ++i) out[i] = static_cast<uint8_t>(read(paddr + i, 1));
+}
+
+void PhysicalMemory::writeBlock(uint64_t paddr, const void* src, uint64_t len) {
+  const auto* in = static_cast<const uint8_t*>(src);
+  while (len) {
+    // Whole RAM runs in one copy; anything else byte by byte.
+    const MemoryRegion* r = find(paddr);
+    if (r && r->kind == RegionKind::Ram) {
+      uint64_t n = std::min(len, r->base + r->size - paddr);
+      std::memcpy(r->host + (paddr - r->base), in, n);
+      paddr += n, in += n, len -= n;
+    } else {
+      write(paddr, 1, *in);
+      ++paddr, ++in, --len;
+    }
+  }
+}
+
+}  // namespace sv

@@ -1,0 +1,59 @@
+// One virtual machine: owns its memory, I/O bus, devices, clock and vCPU,
+// and runs them. Nothing here is global, so several Machines can coexist.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cpu/cpu.h"
+#include "devices/io_bus.h"
+#include "memory/physical_memory.h"
+#include "vmm/machine_config.h"
+#include "vmm/virtual_clock.h"
+
+namespace sv {
+
+class Machine final : private PortIo, private TimeSource {
+ public:
+  // Builds the board; throws ConfigError on bad configuration or files.
+  explicit Machine(MachineConfig config);
+  ~Machine() override;
+  Machine(const Machine&) = delete;
+  Machine& operator=(const Machine&) = delete;
+
+  // Runs until the guest ends the VM (debug-exit, a halt nothing can wake,
+  // triple fault with no_reboot, instruction limit). Returns the exit status
+  // for the process; `stopMessage()` says why when it was not debug-exit.
+  int run();
+  const std::string& stopMessage() const { return stop_message_; }
+
+  // Ends the VM after the current instruction with this exit status.
+  void requestExit(int status);
+
+  Cpu& cpu() { return cpu_; }
+  PhysicalMemory& memory() { return mem_; }
+  IoBus& io() { return io_; }
+  VirtualClock& clock() { return clock_; }
+
+ private:
+  uint32_t portRead(uint16_t port, unsigned size) override { return io_.read(port, size); }
+  void portWrite(uint16_t port, unsigned size, uint32_t value) override { io_.write(port, size, value); }
+  uint64_t tscNow() override { return clock_.tsc(); }
+
+  void buildDevices();
+  int stop(int status, std::string message);
+
+  MachineConfig config_;
+  VirtualClock clock_;
+  PhysicalMemory mem_;
+  IoBus io_;
+  Cpu cpu_;
+  std::vector<std::unique_ptr<IoDevice>> devices_;
+  std::optional<int> exit_status_;
+  std::string stop_message_;
+};
+
+}  // namespace sv

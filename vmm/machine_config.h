@@ -1,0 +1,46 @@
+// Everything that describes a VM before it starts; filled by the frontend's
+// command-line parser (or a test), validated by Machine's constructor.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace sv {
+
+// Bad configuration or input files: the message names the file or option and
+// the problem, and is shown to the user as is.
+class ConfigError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Where a character device's output goes (QEMU's -chardev backends).
+struct CharSink {
+  enum class Kind : uint8_t { Stdio, File, Null } kind = Kind::Stdio;
+  std::string path;  // File
+};
+
+struct DebugConsoleConfig {
+  uint16_t port = 0xE9;
+  CharSink sink;
+};
+
+struct DebugExitConfig {
+  uint16_t port = 0xF4;
+  uint16_t size = 4;  // ports claimed (QEMU's iosize)
+};
+
+struct MachineConfig {
+  uint64_t ram_bytes = 128ull << 20;
+  std::string bios_path;
+  std::vector<DebugConsoleConfig> debug_consoles;
+  std::optional<DebugExitConfig> debug_exit;
+  bool no_reboot = false;           // triple fault stops the VM instead of resetting it
+  std::optional<unsigned> icount_shift;  // deterministic clock: 1 insn = 2^shift ns
+  uint64_t max_instructions = 0;    // 0 = no limit; otherwise stop with an error
+};
+
+}  // namespace sv
