@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "cpu/cpuid.h"
 #include "memory/physical_memory.h"
 
 namespace sv {
@@ -23,7 +24,7 @@ void Cpu::reset() {
   state.gdtr = TableRegister{0, 0xFFFF, 0};
   state.idtr = TableRegister{0, 0xFFFF, 0};
   state.cr0 = cr0::ET | cr0::CD | cr0::NW;  // 0x60000010
-  state.gpr[RDX] = 0x600;                    // processor signature stand-in until CPUID lands
+  state.gpr[RDX] = cpuidSignature();         // family/model/stepping (SDM 9.1.4)
   state.dr[6] = 0xFFFF0FF0;
   state.dr[7] = 0x400;
   state.x87.fcw = 0x40;
@@ -133,25 +134,28 @@ void Cpu::writeOp(const DecodedInsn& insn, unsigned i, uint64_t value) {
 
 // ---------------------------------------------------------------- memory
 
-void Cpu::checkSegmentAccess(uint8_t seg, uint64_t offset, unsigned size, Access access) {
-  if (mode_ == CpuMode::Long64) return;  // canonical checks arrive with long mode
-  const SegmentCache& sc = state.seg[seg];
+bool Cpu::segmentAllows(const SegmentCache& sc, uint64_t offset, unsigned size, Access access) const {
+  if (mode_ == CpuMode::Long64) return true;  // canonical checks arrive with long mode
   uint64_t last = offset + size - 1;
-  bool bad;
-  if (sc.attr & segattr::EXPAND_DOWN && !(sc.attr & segattr::CODE)) {
+  bool ok;
+  if ((sc.attr & segattr::EXPAND_DOWN) && !(sc.attr & segattr::CODE)) {
     uint64_t upper = (sc.attr & segattr::DB) ? 0xFFFFFFFFull : 0xFFFFull;
-    bad = offset <= sc.limit || last > upper;
+    ok = offset > sc.limit && last <= upper;
   } else {
-    bad = last > sc.limit;
+    ok = last <= sc.limit;
   }
   if (mode_ != CpuMode::Real && mode_ != CpuMode::Virtual86) {
     // Rights of the cached descriptor (SDM Vol. 3A, 5.5); null selectors
     // leave P clear in the cache.
-    if (!(sc.attr & segattr::P)) bad = true;
-    else if (access == Access::Write && ((sc.attr & segattr::CODE) || !(sc.attr & segattr::WRITABLE))) bad = true;
-    else if (access == Access::Read && (sc.attr & segattr::CODE) && !(sc.attr & segattr::WRITABLE)) bad = true;
+    if (!(sc.attr & segattr::P)) ok = false;
+    else if (access == Access::Write && ((sc.attr & segattr::CODE) || !(sc.attr & segattr::WRITABLE))) ok = false;
+    else if (access == Access::Read && (sc.attr & segattr::CODE) && !(sc.attr & segattr::WRITABLE)) ok = false;
   }
-  if (bad) raise(seg == SS ? vec::SS : vec::GP, 0);
+  return ok;
+}
+
+void Cpu::checkSegmentAccess(uint8_t seg, uint64_t offset, unsigned size, Access access) {
+  if (!segmentAllows(state.seg[seg], offset, size, access)) raise(seg == SS ? vec::SS : vec::GP, 0);
 }
 
 uint64_t Cpu::translate(uint64_t linear, Access /*access*/) {
@@ -251,22 +255,6 @@ void Cpu::writeFlags(uint64_t value, uint64_t mask) {
   state.rflags = (state.rflags & ~mask) | (value & mask) | flag::FIXED1;
 }
 
-void Cpu::loadSegment(uint8_t seg, uint16_t selector) {
-  if (mode_ == CpuMode::Real || mode_ == CpuMode::Virtual86) {
-    SegmentCache& sc = state.seg[seg];
-    sc.selector = selector;
-    sc.base = static_cast<uint64_t>(selector) << 4;
-    if (mode_ == CpuMode::Virtual86) {
-      sc.limit = 0xFFFF;
-      sc.attr = segattr::REAL_DATA | (3 << 5);
-    }
-    if (seg == SS) state.interrupt_shadow = 1;
-    return;
-  }
-  // Protected-mode descriptor loads arrive with the protected-mode work.
-  raise(vec::GP, selector & 0xFFFC);
-}
-
 void Cpu::loadCodeSegmentReal(uint16_t selector, uint64_t rip) {
   state.seg[CS].selector = selector;
   state.seg[CS].base = static_cast<uint64_t>(selector) << 4;
@@ -309,51 +297,6 @@ void Cpu::fault(uint8_t vector, bool has_error, uint32_t error_code) {
   fault_error_ = error_code;
   fault_pending_ = true;
   std::longjmp(fault_jmp_, 1);
-}
-
-void Cpu::softwareInterrupt(uint8_t vector, EventKind kind) {
-  // The pushed return address is the next instruction; a fault during the
-  // delivery is a fault of this INT instruction.
-  deliverEvent(vector, kind, false, 0, next_rip);
-  next_rip = state.rip;
-}
-
-void Cpu::deliverEvent(uint8_t vector, EventKind kind, bool has_error, uint32_t error_code,
-                       uint64_t return_rip) {
-  (void)has_error;
-  (void)error_code;
-  // Only exceptions escalate to #DF when their delivery faults; INT n and
-  // external interrupts fault like any instruction (SDM Vol. 3A, 6.15).
-  bool exception = kind == EventKind::Exception || kind == EventKind::Icebp || kind == EventKind::Nmi;
-  delivering_ = exception ? vector : kDeliveringBenign;
-  if (mode_ == CpuMode::Real) {
-    deliverRealMode(vector, return_rip);
-  } else {
-    // Protected/long-mode delivery through the IDT arrives with the
-    // protected-mode work; until then such an event shuts the CPU down.
-    delivering_ = vec::DF;
-    fault(vec::GP, true, 0);
-  }
-  delivering_ = -1;
-  state.halted = 0;
-}
-
-void Cpu::deliverRealMode(uint8_t vector, uint64_t return_rip) {
-  // SDM Vol. 3A, 20.1.4: the IVT entry must lie within the IDTR limit.
-  uint64_t entry = static_cast<uint64_t>(vector) * 4;
-  if (entry + 3 > state.idtr.limit) raise(vec::GP, 0);
-  uint32_t target = static_cast<uint32_t>(readLinear(state.idtr.base + entry, 4));
-  // Check the whole frame first so a fault leaves SP untouched.
-  unsigned w = stackAddrSize();
-  uint64_t sp = state.gpr[RSP];
-  for (unsigned i = 1; i <= 3; ++i) checkSegmentAccess(SS, (sp - 2 * i) & maskBytes(w), 2, Access::Write);
-  push(state.rflags & 0xFFFF, 2);
-  push(state.seg[CS].selector, 2);
-  push(return_rip & 0xFFFF, 2);
-  state.rflags &= ~(flag::IF | flag::TF | flag::AC | flag::RF);
-  state.seg[CS].selector = static_cast<uint16_t>(target >> 16);
-  state.seg[CS].base = static_cast<uint64_t>(target >> 16) << 4;
-  state.rip = target & 0xFFFF;
 }
 
 void Cpu::deliverPendingFault() {

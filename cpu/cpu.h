@@ -14,6 +14,7 @@
 #include "cpu/cpu_state.h"
 #include "cpu/decoded_insn.h"
 #include "cpu/decoder.h"
+#include "cpu/descriptor.h"
 #include "cpu/exception.h"
 #include "cpu/platform.h"
 
@@ -64,7 +65,11 @@ class Cpu {
   uint64_t next_rip = 0;
 
   CpuMode mode() const { return mode_; }
-  unsigned cpl() const { return state.seg[CS].selector & 3; }  // real mode: 0
+  // Real mode runs at privilege 0 and virtual-8086 mode at 3, whatever the
+  // low bits of the CS selector (SDM Vol. 3A, 20.1 and 20.2).
+  unsigned cpl() const {
+    return mode_ == CpuMode::Real ? 0 : mode_ == CpuMode::Virtual86 ? 3 : (state.seg[CS].selector & 3);
+  }
   bool realMode() const { return mode_ == CpuMode::Real; }
   bool longMode() const { return mode_ == CpuMode::Long64; }
   // Width in bytes of the code segment's default operand size (2, 4, 8).
@@ -91,6 +96,8 @@ class Cpu {
   void writeMem(uint8_t seg, uint64_t offset, unsigned size, uint64_t value);
   // Raises #GP/#SS unless [offset, offset+size) is accessible through `seg`.
   void checkSegmentAccess(uint8_t seg, uint64_t offset, unsigned size, Access access);
+  // The same test against a descriptor cache not (yet) loaded.
+  bool segmentAllows(const SegmentCache& sc, uint64_t offset, unsigned size, Access access) const;
 
   // Linear (post-segmentation) accesses; split at page boundaries.
   uint64_t readLinear(uint64_t linear, unsigned size, Access access = Access::Read);
@@ -110,11 +117,25 @@ class Cpu {
   uint64_t flags() const { return state.rflags; }
   void writeFlags(uint64_t value, uint64_t mask);
 
-  // Segment loads. Real/v86: base = selector << 4. Protected mode checks come
-  // with the protected-mode work.
+  // Segment register loads (MOV/POP Sreg, LDS ...): real/v86 base =
+  // selector << 4; protected mode with every check of SDM Vol. 3A 5.x
+  // (cpu/segmentation.cpp).
   void loadSegment(uint8_t seg, uint16_t selector);
   // CS:RIP change for far JMP/CALL/RET/IRET in real mode.
   void loadCodeSegmentReal(uint16_t selector, uint64_t rip);
+
+  // Descriptor tables. readDescriptor returns false when the selector lies
+  // outside its table (the caller raises the fault it implies).
+  bool readDescriptor(uint16_t selector, Descriptor& out);
+  void setDescriptorAccessed(uint16_t selector, Descriptor& d);
+  [[noreturn]] void raiseSelector(uint8_t vector, uint16_t selector) { raise(vector, selector & 0xFFFC); }
+
+  // Far control transfers in every mode (cpu/far_transfer.cpp). They set
+  // next_rip; the handlers only decode operands.
+  void farJump(uint16_t selector, uint64_t offset, unsigned opsize);
+  void farCall(uint16_t selector, uint64_t offset, unsigned opsize);
+  void farReturn(unsigned opsize, uint16_t release_bytes);
+  void interruptReturn(unsigned opsize);
 
   // I/O ports (permission checks per CPL/IOPL and the TSS bitmap).
   uint32_t portRead(uint16_t port, unsigned size);
@@ -138,6 +159,16 @@ class Cpu {
   void deliverEvent(uint8_t vector, EventKind kind, bool has_error, uint32_t error_code,
                     uint64_t return_rip);
   void deliverRealMode(uint8_t vector, uint64_t return_rip);
+  void deliverProtectedMode(uint8_t vector, EventKind kind, bool has_error, uint32_t error_code,
+                            uint64_t return_rip);
+  // Stack for privilege level `dpl` from the current TSS.
+  void innerStackFromTss(unsigned dpl, uint16_t& ss, uint32_t& esp);
+  void loadCodeSegmentProtected(uint16_t selector, const Descriptor& d, unsigned new_cpl);
+  void loadStackSegmentProtected(uint16_t selector, const Descriptor& d);
+  void nullifyDataSegmentsForOuterLevel();
+  void farJumpProtected(uint16_t selector, uint64_t offset, unsigned opsize, bool call);
+  void farReturnProtected(unsigned opsize, uint16_t release_bytes);
+  void interruptReturnProtected(unsigned opsize);
   bool takeInterruptIfAny();
   [[noreturn]] void fault(uint8_t vector, bool has_error, uint32_t error_code);
 

@@ -82,7 +82,7 @@ struct DecodedInsn {
   static constexpr uint8_t kNoSeg = 0xff;
 
   // The segment a string source (DS:SI) uses: DS unless overridden.
-  uint8_t stringSourceSeg() const { return seg_override == kNoSeg ? DS : seg_override; }
+  uint8_t stringSourceSeg() const { return seg_override == kNoSeg ? uint8_t{DS} : seg_override; }
   bool hasPrefix(uint16_t p) const { return (prefixes & p) != 0; }
 };
 

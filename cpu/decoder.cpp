@@ -2,7 +2,7 @@
 
 #include <array>
 
-#include "cpu/interp/handlers.h"
+#include "cpu/interp/handler_table.h"
 
 namespace sv {
 
@@ -82,7 +82,25 @@ Decoder::Decoder() {
   (void)regMap();
 }
 
+// 8F with ModRM.reg != 0 is AMD's XOP escape, which Zydis always decodes.
+// Our CPU is Intel-like: there, 8F /1../7 is an invalid POP form (#UD).
+static DecodeStatus checkXopEscape(CodeMode mode, const uint8_t* bytes, size_t len) {
+  size_t i = 0;
+  while (i < len && i < 15) {
+    uint8_t b = bytes[i];
+    bool legacy = b == 0x66 || b == 0x67 || b == 0xF0 || b == 0xF2 || b == 0xF3 || b == 0x26 ||
+                  b == 0x2E || b == 0x36 || b == 0x3E || b == 0x64 || b == 0x65;
+    bool rex = mode == CodeMode::Long64 && (b & 0xF0) == 0x40;
+    if (!legacy && !rex) break;
+    ++i;
+  }
+  if (i >= len || bytes[i] != 0x8F) return DecodeStatus::Ok;
+  if (i + 1 >= len) return DecodeStatus::NeedMoreBytes;
+  return ((bytes[i + 1] >> 3) & 7) != 0 ? DecodeStatus::Invalid : DecodeStatus::Ok;
+}
+
 DecodeStatus Decoder::decode(CodeMode mode, const uint8_t* bytes, size_t len, DecodedInsn& out) const {
+  if (DecodeStatus xop = checkXopEscape(mode, bytes, len); xop != DecodeStatus::Ok) return xop;
   ZydisDecodedInstruction zi;
   ZydisDecodedOperand zo[ZYDIS_MAX_OPERAND_COUNT];
   ZyanStatus st = ZydisDecoderDecodeFull(&zydis_[static_cast<int>(mode)], bytes, len, &zi, zo);
@@ -93,7 +111,10 @@ DecodeStatus Decoder::decode(CodeMode mode, const uint8_t* bytes, size_t len, De
   }
 
   out = DecodedInsn{};
-  out.handler = interpreterHandlers()[zi.mnemonic];
+  const HandlerTable& handlers = interpreterHandlers();
+  out.handler = (zi.mnemonic == ZYDIS_MNEMONIC_MOV && zi.opcode_map == ZYDIS_OPCODE_MAP_0F)
+                    ? handlers.mov_control_debug
+                    : handlers.by_mnemonic[zi.mnemonic];
   out.mnemonic = static_cast<uint16_t>(zi.mnemonic);
   out.length = zi.length;
   out.opsize = static_cast<uint8_t>(zi.operand_width / 8);
@@ -126,6 +147,13 @@ DecodeStatus Decoder::decode(CodeMode mode, const uint8_t* bytes, size_t len, De
     else if (zi.attributes & ZYDIS_ATTRIB_HAS_SEGMENT_FS) out.seg_override = FS;
     else if (zi.attributes & ZYDIS_ATTRIB_HAS_SEGMENT_GS) out.seg_override = GS;
   }
+  // CET reads 3E before an indirect CALL/JMP as NOTRACK and Zydis then drops
+  // it as a segment override; without CET (our CPU) it is a plain DS prefix.
+  bool notrack_ds = (zi.attributes & ZYDIS_ATTRIB_HAS_NOTRACK) && out.seg_override == DecodedInsn::kNoSeg;
+  if (notrack_ds) {
+    p |= prefix::SEG;
+    out.seg_override = DS;
+  }
   out.prefixes = p;
 
   unsigned n = 0;
@@ -140,7 +168,7 @@ DecodeStatus Decoder::decode(CodeMode mode, const uint8_t* bytes, size_t len, De
         break;
       case ZYDIS_OPERAND_TYPE_MEMORY:
         o.kind = OpKind::Mem;
-        o.seg = segFromZydis(z.mem.segment);
+        o.seg = notrack_ds ? uint8_t{DS} : segFromZydis(z.mem.segment);
         if (z.mem.base != ZYDIS_REGISTER_NONE) {
           RegId b = regIdFromZydis(z.mem.base);
           o.base = b.cls == RegClass::Rip ? 16 : b.index;
@@ -160,6 +188,11 @@ DecodeStatus Decoder::decode(CodeMode mode, const uint8_t* bytes, size_t len, De
         if (z.imm.is_relative) {
           o.kind = OpKind::Rel;
           o.imm = static_cast<uint64_t>(z.imm.value.s);  // displacement from next RIP
+        } else if (z.imm.is_signed && out.opsize > o.size) {
+          // imm8/imm32 sign-extended to the operand size (83 /r, 6A, 6B ...).
+          o.kind = OpKind::Imm;
+          o.size = out.opsize;
+          o.imm = static_cast<uint64_t>(z.imm.value.s) & maskBytes(o.size);
         } else {
           o.kind = OpKind::Imm;
           o.imm = z.imm.value.u & maskBytes(o.size ? o.size : 8);

@@ -95,7 +95,8 @@ int Machine::run() {
     switch (why) {
       case Cpu::Exit::Budget:
       case Cpu::Exit::Stopped:
-        if (config_.max_instructions && cpu_.stats().retired >= config_.max_instructions)
+        // Exceptions count too: a guest stuck delivering faults must also stop.
+        if (config_.max_instructions && cpu_.stats().retired + cpu_.stats().exceptions >= config_.max_instructions)
           return stop(1, "instruction limit of " + std::to_string(config_.max_instructions) + " reached at " + where);
         break;
       case Cpu::Exit::Halted:

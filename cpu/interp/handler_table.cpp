@@ -10,6 +10,7 @@ namespace {
 struct BuiltTable : HandlerTable {
   BuiltTable() {
     for (auto& h : by_mnemonic) h = &handleUnimplemented;
+    mov_control_debug = &handleUnimplemented;
     registerDataTransfer(*this);
     registerArithmetic(*this);
     registerLogic(*this);
@@ -20,9 +21,9 @@ struct BuiltTable : HandlerTable {
 };
 }  // namespace
 
-const InsnHandler* interpreterHandlers() {
+const HandlerTable& interpreterHandlers() {
   static const BuiltTable table;
-  return table.by_mnemonic;
+  return table;
 }
 
 }  // namespace sv

@@ -9,6 +9,7 @@ namespace sv {
 
 struct HandlerTable {
   InsnHandler by_mnemonic[ZYDIS_MNEMONIC_MAX_VALUE + 1];
+  InsnHandler mov_control_debug;  // MOV to/from CRn/DRn (0F 20..23)
   void set(ZydisMnemonic m, InsnHandler h) { by_mnemonic[m] = h; }
 };
 

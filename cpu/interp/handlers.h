@@ -11,7 +11,7 @@ namespace sv {
 struct HandlerTable;
 
 // Immutable after construction; shared by all CPUs (it holds no state).
-const InsnHandler* interpreterHandlers();
+const HandlerTable& interpreterHandlers();
 void handleUnimplemented(Cpu& cpu, const DecodedInsn& insn);
 
 // Registration, one per instruction group file.

@@ -1,1 +1,46 @@
 #include <doctest/doctest.h>
+
+#include "frontend/cli.h"
+
+using namespace sv;
+
+TEST_CASE("QEMU-style options fill the machine configuration") {
+  CliOptions o = parseCommandLine({"-bios", "x.rom", "-m", "64", "-debugcon", "file:out.txt", "-chardev",
+                                   "file,id=post,path=post.bin", "-device", "isa-debugcon,iobase=0x80,chardev=post",
+                                   "-device", "isa-debug-exit,iobase=0x501,iosize=2", "-no-reboot"});
+  CHECK(o.machine.bios_path == "x.rom");
+  CHECK(o.machine.ram_bytes == 64ull << 20);
+  REQUIRE(o.machine.debug_consoles.size() == 2);
+  CHECK(o.machine.debug_consoles[0].port == 0xE9);
+  CHECK(o.machine.debug_consoles[0].sink.kind == CharSink::Kind::File);
+  CHECK(o.machine.debug_consoles[0].sink.path == "out.txt");
+  CHECK(o.machine.debug_consoles[1].port == 0x80);
+  CHECK(o.machine.debug_consoles[1].sink.path == "post.bin");
+  REQUIRE(o.machine.debug_exit.has_value());
+  CHECK(o.machine.debug_exit->port == 0x501);
+  CHECK(o.machine.debug_exit->size == 2);
+  CHECK(o.machine.no_reboot);
+}
+
+TEST_CASE("memory sizes take QEMU's suffixes") {
+  CHECK(parseCommandLine({"-m", "2G"}).machine.ram_bytes == 2ull << 30);
+  CHECK(parseCommandLine({"-m", "512M"}).machine.ram_bytes == 512ull << 20);
+  CHECK(parseCommandLine({"-m", "size=256"}).machine.ram_bytes == 256ull << 20);
+}
+
+TEST_CASE("bad options are refused with a message naming them") {
+  auto message = [](std::vector<std::string> args) {
+    try {
+      parseCommandLine(args);
+    } catch (const ConfigError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  CHECK(message({"-frobnicate"}).find("-frobnicate") != std::string::npos);
+  CHECK(message({"-bios"}).find("-bios") != std::string::npos);
+  CHECK(message({"-m", "lots"}).find("lots") != std::string::npos);
+  CHECK(message({"-device", "e1000"}).find("e1000") != std::string::npos);
+  CHECK(message({"-device", "isa-debugcon,chardev=nope"}).find("nope") != std::string::npos);
+  CHECK(message({"-debugcon", "tcp:1234"}).find("tcp:1234") != std::string::npos);
+}

@@ -1,0 +1,119 @@
+#include "cpu/cpuid.h"
+
+#include <Zydis/Zydis.h>
+
+#include <cstring>
+#include <initializer_list>
+
+#include "cpu/cpu_state.h"
+#include "cpu/interp/handler_table.h"
+
+namespace sv {
+
+namespace {
+
+// Family 6, model 0x3A (extended model 3, model A), stepping 9: an Ivy
+// Bridge-class part. EAX layout: stepping[3:0] model[7:4] family[11:8]
+// type[13:12] ext-model[19:16] ext-family[27:20] (SDM Vol. 2, CPUID).
+constexpr uint32_t kSignature = (0x3u << 16) | (6u << 8) | (0xAu << 4) | 9u;
+
+constexpr uint32_t kMaxBasicLeaf = 1;
+constexpr uint32_t kMaxExtLeaf = 0x80000004;
+
+// CPUID.1:EDX bits.
+namespace edx1 {
+constexpr uint32_t TSC = 1u << 4, MSR = 1u << 5, CX8 = 1u << 8, CMOV = 1u << 15, CLFSH = 1u << 19;
+}
+// CPUID.1:ECX bits.
+namespace ecx1 {
+constexpr uint32_t POPCNT = 1u << 23;
+}
+
+bool implemented(std::initializer_list<ZydisMnemonic> mnemonics) {
+  const InsnHandler* table = interpreterHandlers().by_mnemonic;
+  for (ZydisMnemonic m : mnemonics)
+    if (table[m] == &handleUnimplemented) return false;
+  return true;
+}
+
+struct Features {
+  uint32_t edx1 = 0, ecx1 = 0;
+  Features() {
+    // Implemented by the interpreter itself (cpu/interp/system.cpp):
+    // RDTSC with CR4.TSD, RDMSR/WRMSR.
+    edx1 = edx1::TSC | edx1::MSR;
+    // Pure instruction features follow the handler table (see cpuid.h).
+    if (implemented({ZYDIS_MNEMONIC_CMPXCHG8B})) edx1 |= edx1::CX8;
+    if (implemented({ZYDIS_MNEMONIC_CMOVO, ZYDIS_MNEMONIC_CMOVNO, ZYDIS_MNEMONIC_CMOVB, ZYDIS_MNEMONIC_CMOVNB,
+                     ZYDIS_MNEMONIC_CMOVZ, ZYDIS_MNEMONIC_CMOVNZ, ZYDIS_MNEMONIC_CMOVBE, ZYDIS_MNEMONIC_CMOVNBE,
+                     ZYDIS_MNEMONIC_CMOVS, ZYDIS_MNEMONIC_CMOVNS, ZYDIS_MNEMONIC_CMOVP, ZYDIS_MNEMONIC_CMOVNP,
+                     ZYDIS_MNEMONIC_CMOVL, ZYDIS_MNEMONIC_CMOVNL, ZYDIS_MNEMONIC_CMOVLE, ZYDIS_MNEMONIC_CMOVNLE}))
+      edx1 |= edx1::CMOV;
+    if (implemented({ZYDIS_MNEMONIC_CLFLUSH})) edx1 |= edx1::CLFSH;
+    if (implemented({ZYDIS_MNEMONIC_POPCNT})) ecx1 |= ecx1::POPCNT;
+    // Not yet, on purpose: FPU, VME, DE, PSE, PAE, MCE, APIC, SEP, MTRR, PGE,
+    // MCA, PAT, FXSR, MMX, SSE*, and in 0x80000001 SYSCALL, NX, LM.
+  }
+};
+
+const Features& features() {
+  static const Features f;
+  return f;
+}
+
+uint32_t chars4(const char* s) {
+  uint32_t v;
+  std::memcpy(&v, s, 4);  // little-endian: first character in the low byte
+  return v;
+}
+
+CpuidResult basicLeaf(uint32_t leaf) {
+  const Features& f = features();
+  switch (leaf) {
+    case 0:
+      return {kMaxBasicLeaf, chars4("Genu"), chars4("ntel"), chars4("ineI")};
+    default:  // 1
+      // EBX: brand index 0, CLFLUSH line 8*8 = 64 bytes, 1 logical
+      // processor ID per package, initial APIC ID 0.
+      return {kSignature, (8u << 8) | (1u << 16), f.ecx1, f.edx1};
+  }
+}
+
+CpuidResult brandLeaf(uint32_t leaf) {
+  // 48 bytes over 0x80000002..4, NUL-padded (SDM Vol. 2, CPUID, brand string).
+  static const char kBrand[48] = "softvisor virtual CPU";
+  const char* p = kBrand + (leaf - 0x80000002) * 16;
+  return {chars4(p), chars4(p + 4), chars4(p + 8), chars4(p + 12)};
+}
+
+}  // namespace
+
+uint32_t cpuidSignature() { return kSignature; }
+
+CpuidResult cpuidQuery(uint32_t leaf, uint32_t /*subleaf*/) {
+  if (leaf <= kMaxBasicLeaf) return basicLeaf(leaf);
+  switch (leaf) {
+    case 0x80000000: return {kMaxExtLeaf, 0, 0, 0};
+    case 0x80000001: return {0, 0, 0, 0};  // no LAHF64, SYSCALL, NX or LM yet
+    case 0x80000002:
+    case 0x80000003:
+    case 0x80000004: return brandLeaf(leaf);
+    default:
+      // Intel: a leaf above the basic or extended maximum returns the data
+      // of the highest basic leaf (SDM Vol. 2, CPUID, "INPUT EAX = 0").
+      return basicLeaf(kMaxBasicLeaf);
+  }
+}
+
+uint64_t cr4WritableMask() {
+  // TSD comes with the TSC feature. VME/PVI, DE, PSE, PAE, MCE, PGE, PCE,
+  // OSFXSR ... arrive with their features.
+  return (features().edx1 & edx1::TSC) ? cr4::TSD : 0;
+}
+
+uint64_t eferWritableMask() {
+  // SCE with SYSCALL, LME with long mode, NXE with NX: none advertised yet.
+  return 0;
+}
+
+}  // namespace sv

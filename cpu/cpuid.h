@@ -1,0 +1,41 @@
+// The CPUID model of our one guest CPU, and the architectural consequences
+// of its feature set (which CR4 and EFER bits may be set).
+//
+// THE RULE: CPUID never advertises a feature the CPU does not implement.
+// Guests pick code paths from CPUID alone; a bit set too early turns a
+// missing feature into a wrong result instead of a clean fallback. A
+// feature bit is set only once its instructions, state and exceptions all
+// exist in the interpreter (and the JIT, which must agree with it). Where a
+// feature is nothing but instructions (CMOV, CMPXCHG8B ...) the bit follows
+// the interpreter's handler table, so it appears by itself when the last of
+// its handlers lands. Control-register and MSR bits that belong to an
+// unadvertised feature are reserved (#GP on write), as on a real CPU
+// without that feature: cr4WritableMask()/eferWritableMask() derive them
+// from the same feature set.
+#pragma once
+
+#include <cstdint>
+
+namespace sv {
+
+struct CpuidResult {
+  uint32_t eax, ebx, ecx, edx;
+};
+
+// CPUID with EAX = leaf, ECX = subleaf.
+CpuidResult cpuidQuery(uint32_t leaf, uint32_t subleaf);
+
+// Family/model/stepping (CPUID.1:EAX); also what DX holds after RESET
+// (SDM Vol. 3A, 9.1.4).
+uint32_t cpuidSignature();
+
+// CR4 bits MOV CR4 may set; any other bit is reserved (#GP(0)).
+uint64_t cr4WritableMask();
+// EFER bits WRMSR may set (LMA is read-only and not included).
+uint64_t eferWritableMask();
+
+// Physical address width (MAXPHYADDR). Without CPUID leaf 0x80000008 it is
+// 36 with PAE and 32 without (SDM Vol. 3A, 4.1.4); raise it with PAE/LM.
+constexpr unsigned kPhysAddrBits = 32;
+
+}  // namespace sv
