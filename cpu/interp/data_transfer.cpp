@@ -30,8 +30,8 @@ void adjustSp(Cpu& cpu, int64_t delta) {
 // ---------------------------------------------------------------- MOV family
 
 void handleMov(Cpu& cpu, const DecodedInsn& insn) {
-  // 0F 20..23 (MOV to/from CRn/DRn) share the mnemonic; they belong to the
-  // system group and have no handler here yet.
+  // 0F 20..23 (MOV to/from CRn/DRn) share the mnemonic; the decoder routes
+  // them to HandlerTable::mov_control_debug, so they never arrive here.
   if (insn.opcode_map != 0) cpu.raise(vec::UD);
   // Sreg destinations go through writeReg -> loadSegment (MOV SS sets the
   // interrupt shadow there). MOV r32, Sreg zero-extends via setGpr. The

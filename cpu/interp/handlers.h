@@ -21,5 +21,6 @@ void registerLogic(HandlerTable& t);          // AND/OR/XOR/NOT/TEST, shifts, ro
 void registerControl(HandlerTable& t);        // JMP/Jcc/CALL/RET/LOOP/INT/IRET/ENTER/LEAVE
 void registerString(HandlerTable& t);         // MOVS/CMPS/SCAS/LODS/STOS/INS/OUTS
 void registerSystem(HandlerTable& t);         // flags ops, HLT, IN/OUT, CPUID, RDTSC, LxDT, ...
+void registerProtected(HandlerTable& t);      // LLDT/LTR/SLDT/STR/LAR/LSL/VERR/VERW/ARPL
 
 }  // namespace sv

@@ -225,14 +225,22 @@ class Bench {
     }
   }
 
-  // Overwrites the instruction bytes at the positions set in `positions`.
+  // Overwrites the instruction bytes at the positions set in `positions`
+  // until unpatch(), so that the memory comparison sees the test's own bytes.
   void patchInstruction(const MooTest& t, uint16_t positions, uint8_t value) {
     const auto& r = t.init.regs.value;
     for (unsigned i = 0; i < 16; ++i) {
       if (!((positions >> i) & 1)) continue;
-      uint64_t addr = (static_cast<uint64_t>(r[kCS]) << 4) + static_cast<uint16_t>(r[kIP] + i);
-      ram()[addr & cpu_.state.a20_mask] = value;
+      uint64_t addr = ((static_cast<uint64_t>(r[kCS]) << 4) + static_cast<uint16_t>(r[kIP] + i)) & cpu_.state.a20_mask;
+      patches_.push_back({addr, ram()[addr], value});
+      ram()[addr] = value;
     }
+  }
+
+  void unpatch() {
+    for (const Patch& p : patches_)
+      if (ram()[p.addr] == p.patched) ram()[p.addr] = p.original;  // unless the test wrote it
+    patches_.clear();
   }
 
   RunEnd run(const CpuProfile& profile) {
@@ -266,6 +274,11 @@ class Bench {
   StoppedClock clock_;
   Cpu cpu_;
   std::vector<unsigned char> residency_;
+  struct Patch {
+    uint64_t addr;
+    uint8_t original, patched;
+  };
+  std::vector<Patch> patches_;
 };
 
 // ---------------------------------------------------------------- comparison
@@ -513,6 +526,7 @@ class FileRunner {
     bench_.load(t, profile_, loaded_flags);
     if (v.neutralize_lock) bench_.patchInstruction(t, insn.lock_positions, neutralSegmentPrefix(insn));
     RunEnd end = bench_.run(profile_);
+    bench_.unpatch();
     bool show = options_.verbose && shown_ < options_.show;
     std::vector<std::string> lines;
     bool ok = check(t, end, loaded_flags, mask, show ? &lines : nullptr);

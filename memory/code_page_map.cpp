@@ -1,0 +1,48 @@
+#include "memory/code_page_map.h"
+
+#include <algorithm>
+
+#include "memory/physical_memory.h"
+
+namespace sv {
+
+static_assert(PhysicalMemory::kHighRamBase == 0x100000000ull, "CodePageMap assumes high RAM at 4 GiB");
+
+CodePageMap::CodePageMap(const PhysicalMemory& mem)
+    : low_end_(mem.ramBelow4G()), high_size_(mem.ramSize() - mem.ramBelow4G()) {
+  uint64_t pages = (low_end_ + high_size_) >> 12;
+  bits_.assign((pages + 63) / 64, 0);
+}
+
+bool CodePageMap::set(uint64_t paddr) {
+  uint64_t i = indexOf(paddr);
+  if (i == kUntracked) return false;
+  uint64_t bit = 1ull << (i & 63);
+  if (bits_[i >> 6] & bit) return true;
+  bits_[i >> 6] |= bit;
+  ++marked_;
+  ++generation_;
+  uint64_t page = paddr & ~0xFFFull;
+  for (CodePageListener* l : listeners_) l->codePageAdded(page);
+  return true;
+}
+
+void CodePageMap::clear(uint64_t paddr) {
+  uint64_t i = indexOf(paddr);
+  if (i == kUntracked) return;
+  uint64_t bit = 1ull << (i & 63);
+  if (!(bits_[i >> 6] & bit)) return;
+  bits_[i >> 6] &= ~bit;
+  --marked_;
+  ++generation_;
+}
+
+void CodePageMap::addListener(CodePageListener* l) {
+  if (std::find(listeners_.begin(), listeners_.end(), l) == listeners_.end()) listeners_.push_back(l);
+}
+
+void CodePageMap::removeListener(CodePageListener* l) {
+  listeners_.erase(std::remove(listeners_.begin(), listeners_.end(), l), listeners_.end());
+}
+
+}  // namespace sv
