@@ -358,10 +358,20 @@ void Cpu::executeOne() {
   fetchDecode(insn);
   uint64_t ip_mask = maskBytes(codeSize());
   next_rip = (state.rip + insn.length) & ip_mask;
+  // TF is sampled before the instruction: a POPF that sets TF traps after
+  // the next instruction, one that clears it still traps (SDM Vol. 3A, 17.3.1.4).
+  bool single_step = (state.rflags & flag::TF) != 0;
   state.interrupt_shadow = 0;
+  event_in_insn_ = false;
   insn.handler(*this, insn);
   state.rip = next_rip;
   ++stats_.retired;
+  // No trap after an instruction that delivered an event (its handler runs
+  // with TF clear), nor after MOV SS/POP SS (the shadow also holds #DB).
+  if (single_step && !event_in_insn_ && !(state.interrupt_shadow & kShadowDebug)) {
+    state.dr[6] |= 0x4000;  // BS
+    deliverEvent(vec::DB, EventKind::Exception, false, 0, state.rip);
+  }
 }
 
 Cpu::Exit Cpu::run(uint64_t budget) {

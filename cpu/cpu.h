@@ -149,6 +149,12 @@ class Cpu {
   // Faults. The instruction is abandoned; the state is as at its start.
   [[noreturn]] void raise(uint8_t vector);
   [[noreturn]] void raise(uint8_t vector, uint32_t error_code);
+  // #UD for an instruction the decoder knows but no handler implements;
+  // counted so a run can report what its guest missed.
+  [[noreturn]] void raiseUnimplemented() {
+    ++stats_.undefined;
+    raise(vec::UD);
+  }
   // Enters the HLT state at the end of the current instruction.
   void halt() { state.halted = 1; }
 
@@ -188,6 +194,7 @@ class Cpu {
   uint32_t fault_error_ = 0;
   bool fault_pending_ = false;
   bool shutdown_ = false;
+  bool event_in_insn_ = false;  // the current instruction delivered an event (INT n ...)
   // Vector being delivered, or -1: a fault during delivery escalates to #DF
   // and a fault while delivering #DF shuts the CPU down (SDM 6.15, Int 8).
   int delivering_ = -1;

@@ -155,7 +155,8 @@ struct CpuState {
 
   // Execution status outside the architectural registers.
   uint8_t halted;            // HLT executed, waiting for an interrupt
-  uint8_t interrupt_shadow;  // MOV SS / POP SS / STI: inhibit interrupts one insn
+  uint8_t interrupt_shadow;  // kShadow* bits: STI blocks interrupts for one
+                             // instruction, MOV SS / POP SS also debug traps
   uint8_t nmi_blocked;
   uint8_t reserved1[5];
 };
@@ -166,6 +167,8 @@ static_assert(offsetof(CpuState, gpr) == 0);
 static_assert(offsetof(CpuState, rip) == 128);
 static_assert(offsetof(CpuState, rflags) == 136);
 static_assert(offsetof(CpuState, seg) == 144);
+
+constexpr uint8_t kShadowInterrupts = 1, kShadowDebug = 2;
 
 // Processor mode derived from CR0/EFER/CS/RFLAGS; cached by the Cpu.
 enum class CpuMode : uint8_t {

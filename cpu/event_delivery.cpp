@@ -24,6 +24,7 @@ void Cpu::deliverEvent(uint8_t vector, EventKind kind, bool has_error, uint32_t 
   // external interrupts fault like any instruction (SDM Vol. 3A, 6.15).
   bool exception = kind == EventKind::Exception || kind == EventKind::Icebp || kind == EventKind::Nmi;
   delivering_ = exception ? vector : kDeliveringBenign;
+  event_in_insn_ = true;
   if (mode_ == CpuMode::Real) deliverRealMode(vector, return_rip);
   else deliverProtectedMode(vector, kind, has_error, error_code, return_rip);
   delivering_ = -1;

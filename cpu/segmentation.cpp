@@ -37,7 +37,7 @@ void Cpu::loadSegment(uint8_t seg, uint16_t selector) {
       sc.limit = 0xFFFF;
       sc.attr = segattr::REAL_DATA | (3 << 5);
     }
-    if (seg == SS) state.interrupt_shadow = 1;
+    if (seg == SS) state.interrupt_shadow = kShadowInterrupts | kShadowDebug;
     return;
   }
 
@@ -52,7 +52,7 @@ void Cpu::loadSegment(uint8_t seg, uint16_t selector) {
     sc.attr = 0;  // P clear: any access through it faults
     if (seg == SS) {
       sc.attr = segattr::WRITABLE | segattr::S | (cpl() << 5);  // 64-bit null SS stays usable
-      state.interrupt_shadow = 1;
+      state.interrupt_shadow = kShadowInterrupts | kShadowDebug;
     }
     return;
   }
@@ -62,7 +62,7 @@ void Cpu::loadSegment(uint8_t seg, uint16_t selector) {
   if (seg == SS) {
     if (rpl != cpl() || !d.writable() || d.dpl() != cpl()) raiseSelector(vec::GP, selector);
     if (!d.present()) raiseSelector(vec::SS, selector);
-    state.interrupt_shadow = 1;
+    state.interrupt_shadow = kShadowInterrupts | kShadowDebug;
   } else {
     if (!d.isSegment() || !d.readable()) raiseSelector(vec::GP, selector);
     if ((d.isData() || !d.conforming()) && (rpl > d.dpl() || cpl() > d.dpl())) raiseSelector(vec::GP, selector);

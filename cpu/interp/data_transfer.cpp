@@ -149,6 +149,17 @@ void handlePusha(Cpu& cpu, const DecodedInsn& insn) {
   unsigned s = insn.opsize;
   uint64_t m = stackMask(cpu);
   uint64_t sp = cpu.gpr(RSP, cpu.stackAddrSize());
+  if (cpu.realMode() || cpu.mode() == CpuMode::Virtual86) {
+    // SDM Vol. 2B "PUSHA/PUSHAD", real-address mode exceptions: #GP (not
+    // #SS) if SP is 7, 9, 11, 13 or 15, i.e. when a slot would straddle the
+    // end of the stack segment; raised before anything is written.
+    uint64_t limit = cpu.state.seg[SS].limit;
+    uint64_t t = sp;
+    for (unsigned i = 0; i < 8; ++i) {
+      t = (t - s) & m;
+      if (t + s - 1 > limit) cpu.raise(vec::GP, 0);
+    }
+  }
   for (unsigned r = RAX; r <= RDI; ++r) {
     sp = (sp - s) & m;
     cpu.writeMem(SS, sp, s, cpu.gpr(r, s));

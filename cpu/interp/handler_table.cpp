@@ -4,7 +4,7 @@
 
 namespace sv {
 
-void handleUnimplemented(Cpu& cpu, const DecodedInsn& /*insn*/) { cpu.raise(vec::UD); }
+void handleUnimplemented(Cpu& cpu, const DecodedInsn& /*insn*/) { cpu.raiseUnimplemented(); }
 
 namespace {
 struct BuiltTable : HandlerTable {

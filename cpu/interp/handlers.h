@@ -15,10 +15,10 @@ const HandlerTable& interpreterHandlers();
 void handleUnimplemented(Cpu& cpu, const DecodedInsn& insn);
 
 // Registration, one per instruction group file.
-void registerDataTransfer(HandlerTable& t);   // MOV, XCHG, LEA, PUSH/POP, CBW, ...
+void registerDataTransfer(HandlerTable& t);   // MOV, XCHG, LEA, PUSH/POP, CBW, ENTER/LEAVE, ...
 void registerArithmetic(HandlerTable& t);     // ADD..CMP, INC/DEC, NEG, MUL/DIV, BCD
 void registerLogic(HandlerTable& t);          // AND/OR/XOR/NOT/TEST, shifts, rotates, bit ops
-void registerControl(HandlerTable& t);        // JMP/Jcc/CALL/RET/LOOP/INT/IRET/ENTER/LEAVE
+void registerControl(HandlerTable& t);        // JMP/Jcc/CALL/RET/LOOP/INT/IRET
 void registerString(HandlerTable& t);         // MOVS/CMPS/SCAS/LODS/STOS/INS/OUTS
 void registerSystem(HandlerTable& t);         // flags ops, HLT, IN/OUT, CPUID, RDTSC, LxDT, ...
 void registerProtected(HandlerTable& t);      // LLDT/LTR/SLDT/STR/LAR/LSL/VERR/VERW/ARPL

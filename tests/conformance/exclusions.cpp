@@ -178,25 +178,53 @@ bool ssOverrunAsGp(const ExclusionContext& c) {
 
 bool popfOrIret(const ExclusionContext& c) { return c.insn.opcode == 0x9D || c.insn.opcode == 0xCF; }
 
+bool isStringInstruction(uint8_t op) { return (op >= 0x6C && op <= 0x6F) || (op >= 0xA4 && op <= 0xA7) || (op >= 0xAA && op <= 0xAF); }
+
+bool stringFaultedOnLimit(const ExclusionContext& c) {
+  return isStringInstruction(c.insn.opcode) && exceptionIs(c.test, 13);
+}
+
+bool popToMemoryFaulted(const ExclusionContext& c) { return c.insn.opcode == 0x8F && exceptionIs(c.test, 13); }
+
+bool aamZero(const ExclusionContext& c) { return c.insn.opcode == 0xD4 && c.insn.after_opcode == 0; }
+
 constexpr uint16_t kIoplNt = 0x7000;
+constexpr uint16_t kSfZfPf = 0x00C4;
+constexpr uint16_t kSiDi = 1u << kSI | 1u << kDI;
+
+using Effect = Exclusion::Effect;
+constexpr SuiteCpu k286 = SuiteCpu::i80286;
 
 constexpr Exclusion kExclusions[] = {
     {"insn-longer-than-10",
      "instruction longer than 10 bytes: the 286 raises #GP(13) past 10 bytes, 386 and later accept up to 15",
-     SuiteCpu::i80286, Exclusion::Effect::Skip, 0, longerThanTenBytes},
+     k286, Effect::Skip, 0, 0, longerThanTenBytes},
+    {"mov-sreg-4-5",
+     "MOV to/from segment register 4 or 5: #UD on the 286, which has no FS/GS; MOV FS/GS on 386 and later",
+     k286, Effect::Skip, 0, 0, movSregFsGs},
+    {"ss-overrun-gp",
+     "SS-relative access past offset FFFFh: the 286 raises #GP(13) in real mode, 386 and later raise #SS(12)",
+     k286, Effect::Skip, 0, 0, ssOverrunAsGp},
+    {"pop-rm-fault-sp",
+     "POP r/m16 faulting on its memory write: the 286 has already incremented SP (its exception frame sits 2 bytes "
+     "higher); a modern x86 fault leaves SP as before the instruction",
+     k286, Effect::Skip, 0, 0, popToMemoryFaulted},
     {"lock-not-lockable",
      "LOCK on an instruction that is not a read-modify-write of memory: the 286 ignores it, 386 and later raise "
      "#UD (run with LOCK replaced by a redundant segment prefix, which is what the 286 executed)",
-     SuiteCpu::i80286, Exclusion::Effect::NeutralizeLock, 0, lockOnUnlockable},
-    {"mov-sreg-4-5",
-     "MOV to/from segment register 4 or 5: #UD on the 286, which has no FS/GS; MOV FS/GS on 386 and later",
-     SuiteCpu::i80286, Exclusion::Effect::Skip, 0, movSregFsGs},
-    {"ss-overrun-gp",
-     "SS-relative access past offset FFFFh: the 286 raises #GP(13) in real mode, 386 and later raise #SS(12)",
-     SuiteCpu::i80286, Exclusion::Effect::Skip, 0, ssOverrunAsGp},
+     k286, Effect::NeutralizeLock, 0, 0, lockOnUnlockable},
     {"popf-iret-iopl-nt",
-     "POPF/IRET in real mode: the 286 keeps IOPL and NT clear, 386 and later load them (FLAGS bits 12-14 not compared)",
-     SuiteCpu::i80286, Exclusion::Effect::IgnoreFlags, kIoplNt, popfOrIret},
+     "POPF/IRET in real mode: the 286 keeps IOPL and NT clear, 386 and later load them (FLAGS bits 12-14 not "
+     "compared)",
+     k286, Effect::Relax, kIoplNt, 0, popfOrIret},
+    {"string-fault-si-di",
+     "string instruction faulting at offset FFFFh: the 286 has already advanced SI/DI; a modern x86 fault leaves "
+     "them as before the faulting iteration (SI, DI not compared)",
+     k286, Effect::Relax, 0, kSiDi, stringFaultedOnLimit},
+    {"aam-0-flags",
+     "AAM 0: the 286 sets SF/ZF/PF before raising #DE; a modern x86 fault leaves FLAGS as before the instruction "
+     "(SF, ZF, PF not compared)",
+     k286, Effect::Relax, kSfZfPf, 0, aamZero},
 };
 
 static_assert(std::size(kExclusions) <= 32, "ExclusionVerdict::relaxed holds one bit per entry");
@@ -221,6 +249,7 @@ InsnProbe probeInstruction(const MooTest& test, SuiteCpu cpu) {
     else p.seg_override = segmentOfPrefix(b);
   }
   p.opcode = byteAt(test, i);
+  p.after_opcode = byteAt(test, i + 1);
   if (hasModrm(p.opcode, cpu)) {
     decodeModrmOperand(test, i + 1, p);
   } else if (p.opcode >= 0xA0 && p.opcode <= 0xA3) {  // MOV AL/AX <-> [moffs16]
@@ -254,6 +283,7 @@ ExclusionVerdict classify(const ExclusionContext& ctx, SuiteCpu cpu) {
     }
     v.relaxed |= 1u << i;
     v.ignored_flags |= e.ignored_flags;
+    v.ignored_regs |= e.ignored_regs;
     v.neutralize_lock |= e.effect == Exclusion::Effect::NeutralizeLock;
   }
   return v;

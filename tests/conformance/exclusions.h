@@ -26,6 +26,7 @@ struct InsnProbe {
   bool rep = false;           // F2 or F3
   int seg_override = -1;      // MooReg kES/kCS/kSS/kDS of the last override, or -1
   uint8_t opcode = 0;
+  uint8_t after_opcode = 0;   // the byte after the opcode (ModRM or first immediate byte)
   bool has_modrm = false;
   uint8_t mod = 0, reg = 0, rm = 0;
   bool mem = false;           // a memory operand from ModRM or a direct address (A0-A3)
@@ -50,14 +51,15 @@ struct ExclusionContext {
 struct Exclusion {
   enum class Effect : uint8_t {
     Skip,            // the test is not run
-    IgnoreFlags,     // run, but `ignored_flags` of FLAGS are not compared
+    Relax,           // run, but `ignored_flags` and `ignored_regs` are not compared
     NeutralizeLock,  // run with each LOCK byte replaced by neutralSegmentPrefix()
   };
   const char* id;
   const char* reason;
   SuiteCpu cpu;
   Effect effect;
-  uint16_t ignored_flags;
+  uint16_t ignored_flags;  // FLAGS bits, in the register and in an exception's pushed FLAGS
+  uint16_t ignored_regs;   // bit r: MooReg r
   bool (*applies)(const ExclusionContext&);
 };
 
@@ -68,6 +70,7 @@ struct ExclusionVerdict {
   int skip = -1;             // index of the first Skip entry that applies, or -1
   uint32_t relaxed = 0;      // bit i: non-Skip entry i applies
   uint16_t ignored_flags = 0;
+  uint16_t ignored_regs = 0;
   bool neutralize_lock = false;
 };
 

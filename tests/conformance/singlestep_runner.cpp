@@ -319,11 +319,12 @@ struct Expected {
   std::array<uint16_t, kMooRegCount> masks{};  // bits compared
 };
 
-Expected expectedRegisters(const MooTest& t, const MooHeader& h, uint16_t loaded_flags, uint16_t flags_mask) {
+Expected expectedRegisters(const MooTest& t, const MooHeader& h, uint16_t loaded_flags, uint16_t flags_mask,
+                           uint16_t ignored_regs) {
   Expected e;
   for (unsigned r = 0; r < kMooRegCount; ++r) {
     e.regs[r] = t.fina.regs.has(r) ? t.fina.regs.value[r] : t.init.regs.value[r];
-    e.masks[r] = 0xFFFF;
+    e.masks[r] = ((ignored_regs >> r) & 1) ? 0 : 0xFFFF;
     if (h.undefined_masks.has(r)) e.masks[r] &= h.undefined_masks.value[r];
     if (t.fina.undefined_masks.has(r)) e.masks[r] &= t.fina.undefined_masks.value[r];
   }
@@ -380,18 +381,31 @@ class ExpectedMemory {
   std::vector<RamEntry> bytes_;
 };
 
+constexpr uint32_t kNoAddress = ~0u;
+
+// Where the exception frame's FLAGS word is: at SS:SP+4 of the final state,
+// the frame being the last thing pushed before the handler's HLT. EXCP gives
+// the word-aligned bus address, one byte low when SP is odd.
+uint32_t pushedFlagsAddress(const MooTest& t, const Expected& e) {
+  if (!t.has_exception) return kNoAddress;
+  uint32_t frame = (static_cast<uint32_t>(e.regs[kSS]) << 4) + static_cast<uint16_t>(e.regs[kSP] + 4);
+  return frame == t.flag_address || frame == t.flag_address + 1 ? frame : t.flag_address;
+}
+
 // Bits of a byte that are compared: all, except in the FLAGS word an
 // exception pushed, where undefined flags are masked off.
-unsigned byteMask(const MooTest& t, uint32_t addr, uint16_t flags_mask) {
-  if (t.has_exception && addr == t.flag_address) return flags_mask & 0xFF;
-  if (t.has_exception && addr == t.flag_address + 1) return flags_mask >> 8;
+unsigned byteMask(uint32_t addr, uint32_t flags_at, uint16_t flags_mask) {
+  if (flags_at == kNoAddress) return 0xFF;
+  if (addr == flags_at) return flags_mask & 0xFF;
+  if (addr == flags_at + 1) return flags_mask >> 8;
   return 0xFF;
 }
 
-void compareListedBytes(Diff& d, const MooTest& t, const ExpectedMemory& m, const uint8_t* ram, uint16_t flags_mask) {
+void compareListedBytes(Diff& d, const MooTest& t, const ExpectedMemory& m, const uint8_t* ram, uint32_t flags_at,
+                        uint16_t flags_mask) {
   for (const RamEntry& x : m.bytes()) {
     if (x.addr >= kRamBytes) throw MooError("test #" + std::to_string(t.index) + ": RAM address beyond 16 MiB");
-    unsigned mask = byteMask(t, x.addr, flags_mask);
+    unsigned mask = byteMask(x.addr, flags_at, flags_mask);
     uint8_t ours = ram[x.addr];
     if (((ours ^ x.value) & mask) == 0) continue;
     std::string line = "mem[" + hex(x.addr, 6) + "]: expected " + hex(x.value, 2) + " got " + hex(ours, 2);
@@ -449,7 +463,7 @@ struct FileResult {
 
 struct Totals {
   Counts counts;
-  std::vector<uint64_t> per_exclusion;  // Skip: tests skipped; IgnoreFlags: tests relaxed
+  std::vector<uint64_t> per_exclusion;  // per list entry: tests skipped, or run under its rule
   std::vector<FileResult> files;
   bool data_error = false;
 };
@@ -487,6 +501,12 @@ void printFailure(const std::string& stem, const MooTest& t, const std::vector<s
   for (const std::string& l : lines) std::printf("    %s\n", l.c_str());
 }
 
+// How one test is compared, after the exclusion list had its say.
+struct Rules {
+  uint16_t flags_mask;    // FLAGS bits compared
+  uint16_t ignored_regs;  // bit r: MooReg r not compared
+};
+
 class FileRunner {
  public:
   FileRunner(Bench& bench, const Suite& suite, const Options& options, Totals& totals)
@@ -521,7 +541,7 @@ class FileRunner {
       ++c.excluded;
       return;
     }
-    uint16_t mask = static_cast<uint16_t>(flags_mask_ & ~v.ignored_flags);
+    Rules rules{static_cast<uint16_t>(flags_mask_ & ~v.ignored_flags), v.ignored_regs};
     uint16_t loaded_flags = static_cast<uint16_t>((t.init.regs.value[kFlags] & profile_.loadable_flags) | 0x0002);
     bench_.load(t, profile_, loaded_flags);
     if (v.neutralize_lock) bench_.patchInstruction(t, insn.lock_positions, neutralSegmentPrefix(insn));
@@ -529,7 +549,7 @@ class FileRunner {
     bench_.unpatch();
     bool show = options_.verbose && shown_ < options_.show;
     std::vector<std::string> lines;
-    bool ok = check(t, end, loaded_flags, mask, show ? &lines : nullptr);
+    bool ok = check(t, end, loaded_flags, rules, show ? &lines : nullptr);
     bench_.wipeRam();
     if (ok) {
       ++c.passed;
@@ -542,16 +562,16 @@ class FileRunner {
     }
   }
 
-  bool check(const MooTest& t, RunEnd end, uint16_t loaded_flags, uint16_t mask, std::vector<std::string>* lines) {
+  bool check(const MooTest& t, RunEnd end, uint16_t loaded_flags, const Rules& rules, std::vector<std::string>* lines) {
     Diff d(lines);
     if (end == RunEnd::Shutdown) d.add("the CPU shut down (triple fault)");
     if (end == RunEnd::Runaway) d.add("no HLT within " + std::to_string(kMaxInstructions) + " instructions");
     if (d.done()) return false;
-    Expected e = expectedRegisters(t, *header_, loaded_flags, mask);
+    Expected e = expectedRegisters(t, *header_, loaded_flags, rules.flags_mask, rules.ignored_regs);
     compareRegisters(d, bench_.cpu().state, e);
     if (d.done()) return false;
     memory_.build(t);
-    compareListedBytes(d, t, memory_, bench_.ram(), mask);
+    compareListedBytes(d, t, memory_, bench_.ram(), pushedFlagsAddress(t, e), rules.flags_mask);
     if (d.done()) return false;
     bench_.touchedPages(pages_);
     findStrayWrites(d, memory_, bench_.ram(), pages_);
