@@ -178,10 +178,16 @@ bool ssOverrunAsGp(const ExclusionContext& c) {
 
 bool popfOrIret(const ExclusionContext& c) { return c.insn.opcode == 0x9D || c.insn.opcode == 0xCF; }
 
-bool isStringInstruction(uint8_t op) { return (op >= 0x6C && op <= 0x6F) || (op >= 0xA4 && op <= 0xA7) || (op >= 0xAA && op <= 0xAF); }
+bool isStringInstruction(uint8_t op) {
+  return (op >= 0x6C && op <= 0x6F) || (op >= 0xA4 && op <= 0xA7) || (op >= 0xAA && op <= 0xAF);
+}
 
 bool stringFaultedOnLimit(const ExclusionContext& c) {
-  return isStringInstruction(c.insn.opcode) && exceptionIs(c.test, 13);
+  return isStringInstruction(c.insn.opcode) && !c.insn.rep && exceptionIs(c.test, 13);
+}
+
+bool repStringFaultedOnLimit(const ExclusionContext& c) {
+  return isStringInstruction(c.insn.opcode) && c.insn.rep && exceptionIs(c.test, 13);
 }
 
 bool popToMemoryFaulted(const ExclusionContext& c) { return c.insn.opcode == 0x8F && exceptionIs(c.test, 13); }
@@ -191,6 +197,7 @@ bool aamZero(const ExclusionContext& c) { return c.insn.opcode == 0xD4 && c.insn
 constexpr uint16_t kIoplNt = 0x7000;
 constexpr uint16_t kSfZfPf = 0x00C4;
 constexpr uint16_t kSiDi = 1u << kSI | 1u << kDI;
+constexpr uint16_t kSiDiCx = kSiDi | 1u << kCX;
 
 using Effect = Exclusion::Effect;
 constexpr SuiteCpu k286 = SuiteCpu::i80286;
@@ -221,6 +228,10 @@ constexpr Exclusion kExclusions[] = {
      "string instruction faulting at offset FFFFh: the 286 has already advanced SI/DI; a modern x86 fault leaves "
      "them as before the faulting iteration (SI, DI not compared)",
      k286, Effect::Relax, 0, kSiDi, stringFaultedOnLimit},
+    {"rep-string-fault",
+     "REP string instruction faulting at offset FFFFh: the 286 has already advanced SI/DI and decremented CX for "
+     "the faulting iteration; a modern x86 fault leaves them as before that iteration (SI, DI, CX not compared)",
+     k286, Effect::Relax, 0, kSiDiCx, repStringFaultedOnLimit},
     {"aam-0-flags",
      "AAM 0: the 286 sets SF/ZF/PF before raising #DE; a modern x86 fault leaves FLAGS as before the instruction "
      "(SF, ZF, PF not compared)",

@@ -44,6 +44,8 @@ constexpr uint64_t kRamBytes = 16ull << 20;
 // A correct test retires the instruction, maybe an exception delivery and a
 // HLT (REP string instructions count once). The bound only stops runaways.
 constexpr uint64_t kMaxInstructions = 1000;
+// Cleared RAM pages kept mapped between tests (see Bench::wipeRam).
+constexpr size_t kMaxResident = 64;
 
 // ---------------------------------------------------------------- options
 
@@ -195,11 +197,25 @@ constexpr SegHome kSegHomes[] = {{kCS, CS}, {kSS, SS}, {kDS, DS}, {kES, ES}};
 
 enum class RunEnd : uint8_t { Completed, Runaway, Shutdown };
 
+// What the CPU did during one test, for the failure report.
+struct RunResult {
+  RunEnd end;
+  uint64_t retired;
+  uint64_t exceptions;
+  uint64_t unimplemented;  // #UD raised for instructions decoded but not implemented
+};
+
 // One machine reused for every test: a fresh Cpu state per test, and RAM
 // returned to all zeros between tests.
 class Bench {
  public:
-  Bench() : mem_(kRamBytes), cpu_(mem_, ports_, clock_) {}
+  Bench() : mem_(kRamBytes), cpu_(mem_, ports_, clock_) {
+    constexpr uint64_t kTableSpan = 2ull << 20;  // host memory one page table maps
+    auto host = reinterpret_cast<uintptr_t>(ram());
+    for (uint64_t off = 0; off < mem_.ramSize(); off += kPageSize)
+      if (off == 0 || (host + off) % kTableSpan == 0) keepers_.push_back(static_cast<uint32_t>(off / kPageSize));
+    for (uint32_t k : keepers_) ram()[static_cast<uint64_t>(k) * kPageSize] = 0;  // make them resident
+  }
 
   Cpu& cpu() { return cpu_; }
   uint8_t* ram() { return mem_.ramHost(); }
@@ -243,29 +259,53 @@ class Bench {
     patches_.clear();
   }
 
-  RunEnd run(const CpuProfile& profile) {
+  RunResult run(const CpuProfile& profile) {
+    CpuStats before = cpu_.stats();
     Cpu::Exit exit = cpu_.run(profile.ends_with_hlt ? kMaxInstructions : 1);
-    if (exit == Cpu::Exit::Shutdown) return RunEnd::Shutdown;
-    if (profile.ends_with_hlt && exit != Cpu::Exit::Halted) return RunEnd::Runaway;
-    return RunEnd::Completed;
+    const CpuStats& after = cpu_.stats();
+    RunResult r{RunEnd::Completed, after.retired - before.retired, after.exceptions - before.exceptions,
+                after.undefined - before.undefined};
+    if (exit == Cpu::Exit::Shutdown) r.end = RunEnd::Shutdown;
+    else if (profile.ends_with_hlt && exit != Cpu::Exit::Halted) r.end = RunEnd::Runaway;
+    return r;
   }
 
-  // Every test starts from all-zero RAM. Dropping the pages is cheaper than
-  // clearing 16 MiB (a test touches a handful), and it makes residency a record
-  // of what the test touched. The mapping stays, so host pointers stay valid.
-  void wipeRam() { madvise(mem_.ramHost(), mem_.ramSize(), MADV_DONTNEED); }
-
-  // Pages the test touched since the last wipe (read or written).
-  void touchedPages(std::vector<uint32_t>& out) {
+  // Every test starts from all-zero RAM, and afterwards every page it may
+  // have touched is checked. Residency tells which: pages are dropped (so
+  // untouched ones cost nothing) and the ones a test faults in are resident.
+  // Dropping flushes the TLB, which costs more than a test, so cleared pages
+  // stay resident (and are re-checked) until kMaxResident of them pile up.
+  // One "keeper" page per 2 MiB of host address space is never dropped: a
+  // page table left empty is freed by the kernel and rebuilt on the next fault.
+  void residentPages(std::vector<uint32_t>& out) {
     residency_.resize(mem_.ramSize() / kPageSize);
     out.clear();
     if (mincore(mem_.ramHost(), mem_.ramSize(), residency_.data()) != 0) {
-      // Without residency information, check every page (slow, but exact).
-      for (uint32_t p = 0; p < residency_.size(); ++p) out.push_back(p);
+      for (uint32_t p = 0; p < residency_.size(); ++p) out.push_back(p);  // check everything: slow but exact
       return;
     }
     for (uint32_t p = 0; p < residency_.size(); ++p)
       if (residency_[p] & 1) out.push_back(p);
+  }
+
+  // Zeroes RAM again after a test; `resident` comes from residentPages().
+  void wipeRam(const std::vector<uint32_t>& resident) {
+    if (resident.size() <= kMaxResident + keepers_.size()) {
+      for (uint32_t p : resident) std::memset(ram() + static_cast<uint64_t>(p) * kPageSize, 0, kPageSize);
+      return;
+    }
+    // One madvise() per run of pages between two keepers.
+    size_t k = 0;
+    for (size_t i = 0; i < resident.size();) {
+      while (k + 1 < keepers_.size() && keepers_[k + 1] <= resident[i]) ++k;
+      uint32_t end_of_run = k + 1 < keepers_.size() ? keepers_[k + 1] : static_cast<uint32_t>(residency_.size());
+      uint32_t first = resident[i] == keepers_[k] ? resident[i] + 1 : resident[i];
+      uint32_t last = first - 1;
+      for (; i < resident.size() && resident[i] < end_of_run; ++i) last = resident[i];
+      if (last >= first)
+        madvise(ram() + static_cast<uint64_t>(first) * kPageSize, (last - first + 1ull) * kPageSize, MADV_DONTNEED);
+    }
+    for (uint32_t keeper : keepers_) std::memset(ram() + static_cast<uint64_t>(keeper) * kPageSize, 0, kPageSize);
   }
 
  private:
@@ -274,6 +314,7 @@ class Bench {
   StoppedClock clock_;
   Cpu cpu_;
   std::vector<unsigned char> residency_;
+  std::vector<uint32_t> keepers_;  // page numbers, ascending
   struct Patch {
     uint64_t addr;
     uint8_t original, patched;
@@ -363,7 +404,8 @@ class ExpectedMemory {
     bytes_.insert(bytes_.end(), t.init.ram.begin(), t.init.ram.end());
     bytes_.insert(bytes_.end(), t.fina.ram.begin(), t.fina.ram.end());
     // Stable: for one address the final entry, which comes later, wins.
-    std::stable_sort(bytes_.begin(), bytes_.end(), [](const RamEntry& a, const RamEntry& b) { return a.addr < b.addr; });
+    std::stable_sort(bytes_.begin(), bytes_.end(),
+                     [](const RamEntry& a, const RamEntry& b) { return a.addr < b.addr; });
     auto last_of_run = [](const RamEntry& a, const RamEntry& b) { return a.addr == b.addr; };
     // unique() keeps the first of equal addresses; keep the last instead.
     std::reverse(bytes_.begin(), bytes_.end());
@@ -418,17 +460,27 @@ void compareListedBytes(Diff& d, const MooTest& t, const ExpectedMemory& m, cons
 // Bytes the reference CPU never touched must still be zero: this catches
 // writes to the wrong place or of the wrong width, which the listed bytes
 // alone would not show.
+bool allZero(const uint8_t* p, size_t n) {
+  uint64_t any = 0;  // an OR over the block, which the compiler vectorizes
+  for (size_t i = 0; i < n; i += 8) {
+    uint64_t w;
+    std::memcpy(&w, p + i, 8);
+    any |= w;
+  }
+  return any == 0;
+}
+
 void findStrayWrites(Diff& d, const ExpectedMemory& m, const uint8_t* ram, const std::vector<uint32_t>& pages) {
+  constexpr uint32_t kBlock = 64;
   for (uint32_t page : pages) {
     const uint8_t* p = ram + static_cast<uint64_t>(page) * kPageSize;
-    for (uint32_t off = 0; off < kPageSize; off += 8) {
-      uint64_t word;
-      std::memcpy(&word, p + off, 8);
-      if (!word) continue;  // the common case: untouched zeros
-      for (uint32_t i = 0; i < 8; ++i) {
-        uint32_t addr = page * static_cast<uint32_t>(kPageSize) + off + i;
-        if (!p[off + i] || m.listed(addr)) continue;
-        d.add("mem[" + hex(addr, 6) + "]: expected 00 got " + hex(p[off + i], 2) + " (never written by the reference)");
+    if (allZero(p, kPageSize)) continue;  // the common case: a page read, or cleared earlier
+    for (uint32_t block = 0; block < kPageSize; block += kBlock) {
+      if (allZero(p + block, kBlock)) continue;
+      for (uint32_t i = block; i < block + kBlock; ++i) {
+        uint32_t addr = page * static_cast<uint32_t>(kPageSize) + i;
+        if (!p[i] || m.listed(addr)) continue;
+        d.add("mem[" + hex(addr, 6) + "]: expected 00 got " + hex(p[i], 2) + " (never written by the reference)");
         if (d.done()) return;
       }
     }
@@ -545,12 +597,13 @@ class FileRunner {
     uint16_t loaded_flags = static_cast<uint16_t>((t.init.regs.value[kFlags] & profile_.loadable_flags) | 0x0002);
     bench_.load(t, profile_, loaded_flags);
     if (v.neutralize_lock) bench_.patchInstruction(t, insn.lock_positions, neutralSegmentPrefix(insn));
-    RunEnd end = bench_.run(profile_);
+    RunResult run = bench_.run(profile_);
     bench_.unpatch();
     bool show = options_.verbose && shown_ < options_.show;
     std::vector<std::string> lines;
-    bool ok = check(t, end, loaded_flags, rules, show ? &lines : nullptr);
-    bench_.wipeRam();
+    bench_.residentPages(pages_);
+    bool ok = check(t, run.end, loaded_flags, rules, show ? &lines : nullptr);
+    bench_.wipeRam(pages_);
     if (ok) {
       ++c.passed;
       return;
@@ -559,6 +612,9 @@ class FileRunner {
     if (show) {
       ++shown_;
       printFailure(stem_, t, lines);
+      std::printf("    (our CPU: %" PRIu64 " instructions retired, %" PRIu64 " exceptions, %" PRIu64
+                  " of them #UD for unimplemented instructions)\n",
+                  run.retired, run.exceptions, run.unimplemented);
     }
   }
 
@@ -573,7 +629,6 @@ class FileRunner {
     memory_.build(t);
     compareListedBytes(d, t, memory_, bench_.ram(), pushedFlagsAddress(t, e), rules.flags_mask);
     if (d.done()) return false;
-    bench_.touchedPages(pages_);
     findStrayWrites(d, memory_, bench_.ram(), pages_);
     return !d.any();
   }
@@ -594,7 +649,7 @@ class FileRunner {
   uint16_t flags_mask_ = 0xFFFF;
   unsigned shown_ = 0;
   ExpectedMemory memory_;        // reused across tests to keep their buffers
-  std::vector<uint32_t> pages_;
+  std::vector<uint32_t> pages_;  // pages the current test may have touched
 };
 
 // ---------------------------------------------------------------- the suite
@@ -624,8 +679,10 @@ std::optional<Suite> openSuite(const Options& o) {
   }
   fs::path dir(o.dir);
   try {
-    if (auto json = readTextFile(dir / "metadata.json")) s.metadata = SuiteMetadata::parse(*json);
-    else std::fprintf(stderr, "singlestep_runner: warning: %s has no metadata.json; all flags compared\n", o.dir.c_str());
+    if (auto json = readTextFile(dir / "metadata.json"))
+      s.metadata = SuiteMetadata::parse(*json);
+    else
+      std::fprintf(stderr, "singlestep_runner: warning: %s has no metadata.json; all flags compared\n", o.dir.c_str());
   } catch (const MooError& e) {
     std::fprintf(stderr, "singlestep_runner: %s/metadata.json: %s\n", o.dir.c_str(), e.what());
     return std::nullopt;
@@ -655,17 +712,22 @@ std::optional<Suite> openSuite(const Options& o) {
   return s;
 }
 
-double percent(uint64_t part, uint64_t whole) { return whole ? 100.0 * static_cast<double>(part) / static_cast<double>(whole) : 0.0; }
+double percent(uint64_t part, uint64_t whole) {
+  return whole ? 100.0 * static_cast<double>(part) / static_cast<double>(whole) : 0.0;
+}
 
 void printExclusionSummary(const Totals& t) {
   auto list = exclusionList();
   for (int pass = 0; pass < 2; ++pass) {
     bool skips = pass == 0;
     std::printf(skips ? "exclusions (tests skipped):\n" : "relaxed comparisons (tests run with a looser rule):\n");
+    bool any = false;
     for (size_t i = 0; i < list.size(); ++i) {
       if ((list[i].effect == Exclusion::Effect::Skip) != skips || t.per_exclusion[i] == 0) continue;
       std::printf("  %-20s %6" PRIu64 "  %s\n", list[i].id, t.per_exclusion[i], list[i].reason);
+      any = true;
     }
+    if (!any) std::printf("  (none)\n");
   }
 }
 
