@@ -263,13 +263,30 @@ void Cpu::loadCodeSegmentReal(uint16_t selector, uint64_t rip) {
 
 // ---------------------------------------------------------------- I/O
 
+void Cpu::checkIoPermission(uint16_t port, unsigned size) {
+  if (mode_ == CpuMode::Real) return;
+  if (mode_ != CpuMode::Virtual86 && cpl() <= ((state.rflags & flag::IOPL) >> 12)) return;
+  // The TSS I/O permission bitmap decides (SDM Vol. 1, 19.5.2): every bit
+  // of the accessed ports must be clear; a 16-bit TSS has no bitmap, and a
+  // bitmap beyond the TSS limit denies access.
+  uint8_t type = state.tr.attr & segattr::TYPE;
+  bool tss32 = type == 0x9 || type == 0xB;
+  if (!tss32 || state.tr.limit < 103) raise(vec::GP, 0);
+  uint64_t map = readLinear(state.tr.base + 102, 2);
+  uint64_t byte = map + port / 8;
+  if (byte + 1 > state.tr.limit) raise(vec::GP, 0);
+  uint64_t bits = readLinear(state.tr.base + byte, 2);
+  uint64_t want = ((1u << size) - 1) << (port & 7);
+  if (bits & want) raise(vec::GP, 0);
+}
+
 uint32_t Cpu::portRead(uint16_t port, unsigned size) {
-  if (mode_ != CpuMode::Real && cpl() > ((state.rflags & flag::IOPL) >> 12)) raise(vec::GP, 0);
+  checkIoPermission(port, size);
   return io_.portRead(port, size);
 }
 
 void Cpu::portWrite(uint16_t port, unsigned size, uint32_t value) {
-  if (mode_ != CpuMode::Real && cpl() > ((state.rflags & flag::IOPL) >> 12)) raise(vec::GP, 0);
+  checkIoPermission(port, size);
   io_.portWrite(port, size, value);
 }
 

@@ -138,6 +138,7 @@ class Cpu {
   void interruptReturn(unsigned opsize);
 
   // I/O ports (permission checks per CPL/IOPL and the TSS bitmap).
+  void checkIoPermission(uint16_t port, unsigned size);
   uint32_t portRead(uint16_t port, unsigned size);
   void portWrite(uint16_t port, unsigned size, uint32_t value);
   uint64_t tscNow() { return time_.tscNow() + state.tsc_offset; }
