@@ -29,12 +29,23 @@
 //   loadCr3()     on MOV CR3 and task-switch CR3 loads, even with the same
 //                 value (non-global entries go)
 //   flushPage()   on INVLPG (global entries too; the whole large page)
+//
+// A one-page access from the CPU then reads (a page-crossing access does
+// this per page, translating both pages before touching either):
+//
+//   Privilege priv = privilegeFor(cpl == 3, implicit, rflags & AC, cr4 & SMAP);
+//   if (uint8_t* h = tlb.lookup(va, AccessKind::Write, priv, size)) { memcpy(h, &v, size); return; }
+//   Translation t = tlb.translate(va, AccessKind::Write, priv);
+//   if (t.fault) { cr2 = va; raise(#PF, t.error_code); }
+//   if (t.code_page) invalidate translated code of page t.paddr;
+//   if (t.host) memcpy(t.host, &v, size); else mem.write(t.paddr, size, v);
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <memory>
+#include <type_traits>
 
 #include "memory/code_page_map.h"
 #include "memory/page_walker.h"
@@ -65,6 +76,7 @@ static_assert(offsetof(TlbEntry, tags) + 8 * static_cast<unsigned>(AccessKind::W
 static_assert(offsetof(TlbEntry, tags) + 8 * static_cast<unsigned>(AccessKind::Execute) == 16);
 static_assert(offsetof(TlbEntry, addend) == 24);
 static_assert(sizeof(uintptr_t) == 8, "the addend trick needs a 64-bit host");
+static_assert(std::is_standard_layout_v<TlbEntry> && std::is_trivially_copyable_v<TlbEntry>);
 
 // The cold part, used by the slow path and the flushes.
 struct TlbEntryInfo {
