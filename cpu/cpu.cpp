@@ -1,6 +1,8 @@
 #include "cpu/cpu.h"
 
+#include <algorithm>
 #include <cstring>
+#include <iterator>
 
 #include "cpu/cpuid.h"
 #include "memory/physical_memory.h"
@@ -11,7 +13,7 @@ namespace {
 constexpr uint64_t maskBytes(unsigned size) { return size >= 8 ? ~0ull : (1ull << (size * 8)) - 1; }
 }  // namespace
 
-Cpu::Cpu(PhysicalMemory& mem, PortIo& io, TimeSource& time) : mem_(mem), io_(io), time_(time) { reset(); }
+Cpu::Cpu(PhysicalMemory& mem, PortIo& io, TimeSource& time) : mem_(mem), io_(io), time_(time), tlb_(mem) { reset(); }
 
 void Cpu::reset() {
   state = CpuState{};
@@ -35,10 +37,39 @@ void Cpu::reset() {
   fault_pending_ = false;
   shutdown_ = false;
   delivering_ = -1;
+  access_cpl_ = -1;
   updateMode();
+  syncTlbControl();
+  tlb_.flushAll();
 }
 
-void Cpu::setA20(bool enabled) { state.a20_mask = enabled ? ~0ull : ~(1ull << 20); }
+void Cpu::setA20(bool enabled) {
+  state.a20_mask = enabled ? ~0ull : ~(1ull << 20);
+  syncTlbControl();
+}
+
+void Cpu::syncTlbControl() {
+  PagingControl ctl = PagingControl::fromRegisters(state.cr0, state.cr3, state.cr4, state.efer, state.a20_mask);
+  if (ctl.mode == PagingMode::Pae) std::copy(std::begin(tlb_.control().pdpte), std::end(tlb_.control().pdpte), ctl.pdpte);
+  tlb_.setControl(ctl);
+}
+
+void Cpu::setPagingRegisters(uint64_t cr0, uint64_t cr3, uint64_t cr4, uint64_t efer) {
+  PagingControl ctl = PagingControl::fromRegisters(cr0, cr3, cr4, efer, state.a20_mask);
+  if (ctl.mode == PagingMode::Pae) {
+    // PDPTEs are loaded when PAE paging is (re)configured: MOV CR3, and MOV
+    // CR0/CR4 while or when entering PAE paging (SDM Vol. 3A, 4.4.1).
+    if (!loadPdptes(mem_, cr3, ctl.pdpte, ctl.maxphyaddr, state.a20_mask)) raise(vec::GP, 0);
+  }
+  bool only_cr3 = cr0 == state.cr0 && cr4 == state.cr4 && efer == state.efer;
+  state.cr0 = cr0;
+  state.cr3 = cr3;
+  state.cr4 = cr4;
+  state.efer = efer;
+  updateMode();
+  if (only_cr3) tlb_.loadCr3(cr3, ctl.mode == PagingMode::Pae ? ctl.pdpte : nullptr);
+  else tlb_.setControl(ctl);
+}
 
 void Cpu::updateMode() {
   if (!(state.cr0 & cr0::PE)) mode_ = CpuMode::Real;
@@ -158,56 +189,83 @@ void Cpu::checkSegmentAccess(uint8_t seg, uint64_t offset, unsigned size, Access
   if (!segmentAllows(state.seg[seg], offset, size, access)) raise(seg == SS ? vec::SS : vec::GP, 0);
 }
 
-uint64_t Cpu::translate(uint64_t linear, Access /*access*/) {
-  uint64_t phys = linear;
-  if (mode_ != CpuMode::Long64 && mode_ != CpuMode::Compat) phys &= 0xFFFFFFFFull;
-  return phys & state.a20_mask;
+namespace {
+AccessKind kindOf(Access a) {
+  switch (a) {
+    case Access::Write:
+    case Access::ImplicitWrite: return AccessKind::Write;
+    case Access::Execute: return AccessKind::Execute;
+    default: return AccessKind::Read;
+  }
+}
+}  // namespace
+
+Privilege Cpu::privilegeOf(Access access) const {
+  bool implicit = access == Access::ImplicitRead || access == Access::ImplicitWrite;
+  unsigned level = access_cpl_ >= 0 ? static_cast<unsigned>(access_cpl_) : cpl();
+  return privilegeFor(level == 3, implicit, (state.rflags & flag::AC) != 0, (state.cr4 & cr4::SMAP) != 0);
+}
+
+Translation Cpu::translate(uint64_t linear, Access access) {
+  linear = wrapLinear(linear);
+  Translation t = tlb_.translate(linear, kindOf(access), privilegeOf(access));
+  if (t.fault) {
+    state.cr2 = linear;
+    raise(vec::PF, t.error_code);
+  }
+  return t;
 }
 
 uint64_t Cpu::readLinear(uint64_t linear, unsigned size, Access access) {
-  if (((linear & kPageMask) + size) > kPageSize) {
-    // Page-crossing: both pages are translated before any byte is used.
-    unsigned first = static_cast<unsigned>(kPageSize - (linear & kPageMask));
-    uint64_t p0 = translate(linear, access);
-    uint64_t p1 = translate(linear + first, access);
-    uint64_t v = 0;
-    for (unsigned i = 0; i < size; ++i) {
-      uint64_t p = i < first ? p0 + i : p1 + (i - first);
-      const uint8_t* h = mem_.hostPointer(p, false);
-      uint64_t b = h ? *h : mem_.read(p, 1);
-      v |= b << (8 * i);
-    }
-    return v;
-  }
-  uint64_t phys = translate(linear, access);
-  if (const uint8_t* h = mem_.hostPointer(phys, false)) {
+  linear = wrapLinear(linear);
+  if (const uint8_t* h = tlb_.lookup(linear, kindOf(access), privilegeOf(access), size)) {
     uint64_t v = 0;
     std::memcpy(&v, h, size);
     return v;
   }
-  if (size > 8) return 0;
-  return mem_.read(phys, size);
+  return readLinearSlow(linear, size, access);
 }
 
-void Cpu::writeLinear(uint64_t linear, unsigned size, uint64_t value) {
-  if (((linear & kPageMask) + size) > kPageSize) {
-    unsigned first = static_cast<unsigned>(kPageSize - (linear & kPageMask));
-    uint64_t p0 = translate(linear, Access::Write);
-    uint64_t p1 = translate(linear + first, Access::Write);
-    for (unsigned i = 0; i < size; ++i) {
-      uint64_t p = i < first ? p0 + i : p1 + (i - first);
-      uint8_t b = static_cast<uint8_t>(value >> (8 * i));
-      if (uint8_t* h = mem_.hostPointer(p, true)) *h = b;
-      else mem_.write(p, 1, b);
-    }
-    return;
+uint64_t Cpu::readLinearSlow(uint64_t linear, unsigned size, Access access) {
+  unsigned first = static_cast<unsigned>(std::min<uint64_t>(size, kPageSize - (linear & kPageMask)));
+  Translation t0 = translate(linear, access);
+  Translation t1 = first < size ? translate(linear + first, access) : Translation{};
+  uint64_t v = 0;
+  for (unsigned i = 0; i < size; ++i) {
+    const Translation& t = i < first ? t0 : t1;
+    uint64_t off = i < first ? i : i - first;
+    uint64_t b = t.host ? t.host[off] : mem_.read(t.paddr + off, 1);
+    v |= b << (8 * i);
   }
-  uint64_t phys = translate(linear, Access::Write);
-  if (uint8_t* h = mem_.hostPointer(phys, true)) {
+  return v;
+}
+
+void Cpu::writeLinear(uint64_t linear, unsigned size, uint64_t value, Access access) {
+  linear = wrapLinear(linear);
+  if (uint8_t* h = tlb_.lookup(linear, kindOf(access), privilegeOf(access), size)) {
     std::memcpy(h, &value, size);
     return;
   }
-  mem_.write(phys, size, value);
+  writeLinearSlow(linear, size, value, access);
+}
+
+void Cpu::writeLinearSlow(uint64_t linear, unsigned size, uint64_t value, Access access) {
+  unsigned first = static_cast<unsigned>(std::min<uint64_t>(size, kPageSize - (linear & kPageMask)));
+  Translation t0 = translate(linear, access);
+  Translation t1 = first < size ? translate(linear + first, access) : Translation{};
+  // Whole accesses to one MMIO page keep their width (device registers
+  // care); split accesses go byte by byte.
+  if (first == size && !t0.host) {
+    mem_.write(t0.paddr, size, value);
+    return;
+  }
+  for (unsigned i = 0; i < size; ++i) {
+    const Translation& t = i < first ? t0 : t1;
+    uint64_t off = i < first ? i : i - first;
+    uint8_t b = static_cast<uint8_t>(value >> (8 * i));
+    if (t.host) t.host[off] = b;
+    else mem_.write(t.paddr + off, 1, b);
+  }
 }
 
 uint64_t Cpu::readMem(uint8_t seg, uint64_t offset, unsigned size) {
@@ -272,10 +330,10 @@ void Cpu::checkIoPermission(uint16_t port, unsigned size) {
   uint8_t type = state.tr.attr & segattr::TYPE;
   bool tss32 = type == 0x9 || type == 0xB;
   if (!tss32 || state.tr.limit < 103) raise(vec::GP, 0);
-  uint64_t map = readLinear(state.tr.base + 102, 2);
+  uint64_t map = readLinear(state.tr.base + 102, 2, Access::ImplicitRead);
   uint64_t byte = map + port / 8;
   if (byte + 1 > state.tr.limit) raise(vec::GP, 0);
-  uint64_t bits = readLinear(state.tr.base + byte, 2);
+  uint64_t bits = readLinear(state.tr.base + byte, 2, Access::ImplicitRead);
   uint64_t want = ((1u << size) - 1) << (port & 7);
   if (bits & want) raise(vec::GP, 0);
 }
@@ -395,6 +453,7 @@ Cpu::Exit Cpu::run(uint64_t budget) {
   // Members, not locals, carry state across the longjmp back to here.
   uint64_t start = stats_.retired + stats_.exceptions;
   setjmp(fault_jmp_);
+  access_cpl_ = -1;  // a fault may have left delivery half-way
   for (;;) {
     if (shutdown_) return Exit::Shutdown;
     if (fault_pending_) deliverPendingFault();

@@ -17,12 +17,15 @@
 #include "cpu/descriptor.h"
 #include "cpu/exception.h"
 #include "cpu/platform.h"
+#include "memory/shadow_tlb.h"
 
 namespace sv {
 
 class PhysicalMemory;
 
-enum class Access : uint8_t { Read, Write, Execute };
+// Implicit accesses (descriptor tables, IDT, TSS) are supervisor accesses
+// whatever the CPL (SDM Vol. 3A, 4.6).
+enum class Access : uint8_t { Read, Write, Execute, ImplicitRead, ImplicitWrite };
 
 struct CpuStats {
   uint64_t retired = 0;     // instructions completed
@@ -99,12 +102,22 @@ class Cpu {
   // The same test against a descriptor cache not (yet) loaded.
   bool segmentAllows(const SegmentCache& sc, uint64_t offset, unsigned size, Access access) const;
 
-  // Linear (post-segmentation) accesses; split at page boundaries.
+  // Linear (post-segmentation) accesses through the shadow TLB; split at
+  // page boundaries, both pages translated before any byte is touched.
   uint64_t readLinear(uint64_t linear, unsigned size, Access access = Access::Read);
-  void writeLinear(uint64_t linear, unsigned size, uint64_t value);
-  // Linear -> physical, raising #PF on a miss (paging arrives with the
-  // protected-mode work; until then this applies the A20 mask).
-  uint64_t translate(uint64_t linear, Access access);
+  void writeLinear(uint64_t linear, unsigned size, uint64_t value, Access access = Access::Write);
+  // Linear -> physical for one access, raising #PF (with CR2) on a fault.
+  Translation translate(uint64_t linear, Access access);
+
+  // Paging control: commits new CR0/CR3/CR4/EFER values after the caller's
+  // reserved-bit checks, loading the PAE PDPTE registers when PAE paging is
+  // on (#GP(0) and nothing changes if they are invalid), and keeps the
+  // shadow TLB coherent exactly as x86 flushes its TLB.
+  void setPagingRegisters(uint64_t cr0, uint64_t cr3, uint64_t cr4, uint64_t efer);
+  void invalidatePage(uint64_t linear) { tlb_.flushPage(wrapLinear(linear)); }  // INVLPG
+  ShadowTlb& tlb() { return tlb_; }
+  // During event delivery the new stack is written at the new privilege.
+  void setAccessCpl(int cpl) { access_cpl_ = cpl; }
 
   // Stack, sized pushes/pops through SS with the current stack width.
   void push(uint64_t value, unsigned size);
@@ -161,6 +174,13 @@ class Cpu {
 
  private:
   void executeOne();
+  uint64_t wrapLinear(uint64_t linear) const {
+    return (mode_ == CpuMode::Long64 || mode_ == CpuMode::Compat) ? linear : (linear & 0xFFFFFFFFull);
+  }
+  Privilege privilegeOf(Access access) const;
+  uint64_t readLinearSlow(uint64_t linear, unsigned size, Access access);
+  void writeLinearSlow(uint64_t linear, unsigned size, uint64_t value, Access access);
+  void syncTlbControl();
   void fetchDecode(DecodedInsn& insn);
   void deliverPendingFault();
   void deliverEvent(uint8_t vector, EventKind kind, bool has_error, uint32_t error_code,
@@ -184,6 +204,8 @@ class Cpu {
   TimeSource& time_;
   InterruptAcknowledge* intr_ack_ = nullptr;
   Decoder decoder_;
+  ShadowTlb tlb_;
+  int access_cpl_ = -1;  // >= 0: privilege for stack writes during delivery
 
   CpuMode mode_ = CpuMode::Real;
   bool intr_line_ = false;

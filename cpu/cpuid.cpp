@@ -18,11 +18,15 @@ namespace {
 constexpr uint32_t kSignature = (0x3u << 16) | (6u << 8) | (0xAu << 4) | 9u;
 
 constexpr uint32_t kMaxBasicLeaf = 1;
-constexpr uint32_t kMaxExtLeaf = 0x80000004;
+constexpr uint32_t kMaxExtLeaf = 0x80000008;
+// 0x80000008 EAX: physical (kPhysAddrBits, cpuid.h) and linear address widths.
+constexpr uint32_t kLinearAddrBits = 48;
+constexpr uint32_t kExt1EdxNx = 1u << 20;
 
 // CPUID.1:EDX bits.
 namespace edx1 {
-constexpr uint32_t TSC = 1u << 4, MSR = 1u << 5, CX8 = 1u << 8, CMOV = 1u << 15, CLFSH = 1u << 19;
+constexpr uint32_t PSE = 1u << 3, TSC = 1u << 4, MSR = 1u << 5, PAE = 1u << 6, CX8 = 1u << 8, PGE = 1u << 13,
+                   CMOV = 1u << 15, PAT = 1u << 16, PSE36 = 1u << 17, CLFSH = 1u << 19;
 }
 // CPUID.1:ECX bits.
 namespace ecx1 {
@@ -42,6 +46,9 @@ struct Features {
     // Implemented by the interpreter itself (cpu/interp/system.cpp):
     // RDTSC with CR4.TSD, RDMSR/WRMSR.
     edx1 = edx1::TSC | edx1::MSR;
+    // The shadow TLB's page walker (memory/page_walker.cpp): 4 MiB pages with
+    // 36-bit physical addresses, PAE with NX, global pages, the PAT bit.
+    edx1 |= edx1::PSE | edx1::PSE36 | edx1::PAE | edx1::PGE | edx1::PAT;
     // Pure instruction features follow the handler table (see cpuid.h).
     if (implemented({ZYDIS_MNEMONIC_CMPXCHG8B})) edx1 |= edx1::CX8;
     if (implemented({ZYDIS_MNEMONIC_CMOVO, ZYDIS_MNEMONIC_CMOVNO, ZYDIS_MNEMONIC_CMOVB, ZYDIS_MNEMONIC_CMOVNB,
@@ -51,8 +58,8 @@ struct Features {
       edx1 |= edx1::CMOV;
     if (implemented({ZYDIS_MNEMONIC_CLFLUSH})) edx1 |= edx1::CLFSH;
     if (implemented({ZYDIS_MNEMONIC_POPCNT})) ecx1 |= ecx1::POPCNT;
-    // Not yet, on purpose: FPU, VME, DE, PSE, PAE, MCE, APIC, SEP, MTRR, PGE,
-    // MCA, PAT, FXSR, MMX, SSE*, and in 0x80000001 SYSCALL, NX, LM.
+    // Not yet, on purpose: FPU, VME, DE, MCE, APIC, SEP, MTRR, MCA, FXSR,
+    // MMX, SSE*, and in 0x80000001 SYSCALL and LM.
   }
 };
 
@@ -94,7 +101,11 @@ CpuidResult cpuidQuery(uint32_t leaf, uint32_t /*subleaf*/) {
   if (leaf <= kMaxBasicLeaf) return basicLeaf(leaf);
   switch (leaf) {
     case 0x80000000: return {kMaxExtLeaf, 0, 0, 0};
-    case 0x80000001: return {0, 0, 0, 0};  // no LAHF64, SYSCALL, NX or LM yet
+    case 0x80000001: return {0, 0, 0, kExt1EdxNx};  // NX; no LAHF64, SYSCALL or LM yet
+    case 0x80000005:
+    case 0x80000006:
+    case 0x80000007: return {0, 0, 0, 0};
+    case 0x80000008: return {kPhysAddrBits | (kLinearAddrBits << 8), 0, 0, 0};
     case 0x80000002:
     case 0x80000003:
     case 0x80000004: return brandLeaf(leaf);
@@ -106,14 +117,20 @@ CpuidResult cpuidQuery(uint32_t leaf, uint32_t /*subleaf*/) {
 }
 
 uint64_t cr4WritableMask() {
-  // TSD comes with the TSC feature. VME/PVI, DE, PSE, PAE, MCE, PGE, PCE,
-  // OSFXSR ... arrive with their features.
-  return (features().edx1 & edx1::TSC) ? cr4::TSD : 0;
+  // Each bit comes with its feature. VME/PVI, DE, MCE, PCE, OSFXSR ...
+  // arrive with theirs.
+  uint32_t f = features().edx1;
+  uint64_t m = 0;
+  if (f & edx1::TSC) m |= cr4::TSD;
+  if (f & edx1::PSE) m |= cr4::PSE;
+  if (f & edx1::PAE) m |= cr4::PAE;
+  if (f & edx1::PGE) m |= cr4::PGE;
+  return m;
 }
 
 uint64_t eferWritableMask() {
-  // SCE with SYSCALL, LME with long mode, NXE with NX: none advertised yet.
-  return 0;
+  // NXE with NX; SCE with SYSCALL and LME with long mode, not advertised yet.
+  return efer::NXE;
 }
 
 }  // namespace sv

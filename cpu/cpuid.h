@@ -34,8 +34,8 @@ uint64_t cr4WritableMask();
 // EFER bits WRMSR may set (LMA is read-only and not included).
 uint64_t eferWritableMask();
 
-// Physical address width (MAXPHYADDR). Without CPUID leaf 0x80000008 it is
-// 36 with PAE and 32 without (SDM Vol. 3A, 4.1.4); raise it with PAE/LM.
-constexpr unsigned kPhysAddrBits = 32;
+// Physical address width (MAXPHYADDR), reported in CPUID.80000008H:EAX[7:0];
+// the page walker's reserved-bit checks use the same value.
+constexpr unsigned kPhysAddrBits = 40;
 
 }  // namespace sv

@@ -35,7 +35,7 @@ void Cpu::deliverRealMode(uint8_t vector, uint64_t return_rip) {
   // SDM Vol. 3A, 20.1.4: the IVT entry must lie within the IDTR limit.
   uint64_t entry = static_cast<uint64_t>(vector) * 4;
   if (entry + 3 > state.idtr.limit) raise(vec::GP, 0);
-  uint32_t target = static_cast<uint32_t>(readLinear(state.idtr.base + entry, 4));
+  uint32_t target = static_cast<uint32_t>(readLinear(state.idtr.base + entry, 4, Access::ImplicitRead));
   // Check the whole frame first so a fault leaves SP untouched.
   unsigned w = stackAddrSize();
   uint64_t sp = state.gpr[RSP];
@@ -63,8 +63,8 @@ void Cpu::deliverProtectedMode(uint8_t vector, EventKind kind, bool has_error, u
 
   if (static_cast<uint64_t>(vector) * 8 + 7 > state.idtr.limit) raise(vec::GP, idt_error);
   Descriptor gate;
-  gate.lo = static_cast<uint32_t>(readLinear(state.idtr.base + vector * 8, 4));
-  gate.hi = static_cast<uint32_t>(readLinear(state.idtr.base + vector * 8 + 4, 4));
+  gate.lo = static_cast<uint32_t>(readLinear(state.idtr.base + vector * 8, 4, Access::ImplicitRead));
+  gate.hi = static_cast<uint32_t>(readLinear(state.idtr.base + vector * 8 + 4, 4, Access::ImplicitRead));
   uint8_t type = gate.type();
   bool valid = !gate.isSegment() && (type == sysdesc::INT_GATE16 || type == sysdesc::TRAP_GATE16 ||
                                      type == sysdesc::INT_GATE32 || type == sysdesc::TRAP_GATE32 ||
@@ -112,6 +112,7 @@ void Cpu::deliverProtectedMode(uint8_t vector, EventKind kind, bool has_error, u
       raise(vec::SS, (new_ss & 0xFFFC) + ext);
     state.seg[SS] = new_ss_cache;
     setGpr(RSP, new_w, sp);
+    setAccessCpl(static_cast<int>(new_cpl));  // the frame is written at the handler's privilege
     if (from_v86) {
       push(state.seg[GS].selector, size);
       push(state.seg[FS].selector, size);
@@ -124,6 +125,7 @@ void Cpu::deliverProtectedMode(uint8_t vector, EventKind kind, bool has_error, u
     push(old_cs, size);
     push(return_rip, size);
     if (push_error) push(error_code, size);
+    setAccessCpl(-1);
     setDescriptorAccessed(new_ss, ssd);
     if (from_v86) {
       for (uint8_t s : {ES, DS, FS, GS}) state.seg[s] = SegmentCache{0, 0, 0, 0};

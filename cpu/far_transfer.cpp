@@ -114,11 +114,13 @@ void Cpu::farJumpProtected(uint16_t selector, uint64_t offset, unsigned opsize, 
     setDescriptorAccessed(new_ss, ssd);
     loadStackSegmentProtected(new_ss, ssd);
     setGpr(RSP, new_w, sp);
+    setAccessCpl(static_cast<int>(new_cpl));  // the inner stack is written at the new privilege
     push(old_ss, opsize);
     push(old_esp, opsize);
     for (unsigned i = gate_params; i-- > 0;) push(params[i], opsize);
     push(state.seg[CS].selector, opsize);
     push(next_rip, opsize);
+    setAccessCpl(-1);
     setDescriptorAccessed(target_sel, target);
     loadCodeSegmentProtected(target_sel, target, new_cpl);
     next_rip = offset;

@@ -115,7 +115,7 @@ bool writeMsr(Cpu& cpu, uint32_t index, uint64_t value) {
       uint64_t w = value & ~efer::LMA;
       if (w & ~eferWritableMask()) return false;
       if (((w ^ s.efer) & efer::LME) && (s.cr0 & cr0::PG)) return false;
-      s.efer = w | (s.efer & efer::LMA);
+      cpu.setPagingRegisters(s.cr0, s.cr3, s.cr4, w | (s.efer & efer::LMA));
       cpu.updateMode();
       return true;
     }

@@ -14,8 +14,8 @@ bool Cpu::readDescriptor(uint16_t selector, Descriptor& out) {
   uint64_t offset = selector & 0xFFF8;
   if (offset + 7 > limit) return false;
   // Descriptor-table reads are implicit supervisor accesses.
-  out.lo = static_cast<uint32_t>(readLinear(base + offset, 4, Access::Read));
-  out.hi = static_cast<uint32_t>(readLinear(base + offset + 4, 4, Access::Read));
+  out.lo = static_cast<uint32_t>(readLinear(base + offset, 4, Access::ImplicitRead));
+  out.hi = static_cast<uint32_t>(readLinear(base + offset + 4, 4, Access::ImplicitRead));
   return true;
 }
 
@@ -25,7 +25,7 @@ void Cpu::setDescriptorAccessed(uint16_t selector, Descriptor& d) {
   if (d.hi & 0x100) return;
   d.hi |= 0x100;
   uint64_t base = (selector & 4) ? state.ldtr.base : state.gdtr.base;
-  writeLinear(base + (selector & 0xFFF8) + 4, 4, d.hi);
+  writeLinear(base + (selector & 0xFFF8) + 4, 4, d.hi, Access::ImplicitWrite);
 }
 
 void Cpu::loadSegment(uint8_t seg, uint16_t selector) {
@@ -104,8 +104,8 @@ void Cpu::innerStackFromTss(unsigned dpl, uint16_t& ss, uint32_t& esp) {
   uint64_t off = tss32 ? 4 + 8 * dpl : 2 + 4 * dpl;
   unsigned width = tss32 ? 4 : 2;
   if (off + 2 * width - 1 > state.tr.limit) raise(vec::TS, state.tr.selector & 0xFFFC);
-  esp = static_cast<uint32_t>(readLinear(state.tr.base + off, width));
-  ss = static_cast<uint16_t>(readLinear(state.tr.base + off + width, 2));
+  esp = static_cast<uint32_t>(readLinear(state.tr.base + off, width, Access::ImplicitRead));
+  ss = static_cast<uint16_t>(readLinear(state.tr.base + off + width, 2, Access::ImplicitRead));
 }
 
 }  // namespace sv

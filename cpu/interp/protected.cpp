@@ -55,7 +55,7 @@ void handleLtr(Cpu& cpu, const DecodedInsn& insn) {
   // LTR marks the TSS busy in memory (SDM "LTR").
   d.hi |= 0x200;
   uint64_t addr = cpu.state.gdtr.base + (sel & 0xFFF8) + 4;
-  cpu.writeLinear(addr, 4, d.hi);
+  cpu.writeLinear(addr, 4, d.hi, Access::ImplicitWrite);
   cpu.state.tr = toCache(d, sel);
 }
 

@@ -71,8 +71,13 @@ void handleWait(Cpu& cpu, const DecodedInsn&) {
 // INVD/WBINVD: there are no caches to drop or write back.
 void handleCacheOp(Cpu& cpu, const DecodedInsn&) { requireCpl0(cpu); }
 
-// INVLPG m: no memory access. The shadow TLB flush hook joins with paging.
-void handleInvlpg(Cpu& cpu, const DecodedInsn&) { requireCpl0(cpu); }
+// INVLPG m: flushes the translation of the operand's linear address; no
+// memory access, so no segment limit check (SDM "INVLPG").
+void handleInvlpg(Cpu& cpu, const DecodedInsn& insn) {
+  requireCpl0(cpu);
+  const Operand& op = insn.ops[0];
+  cpu.invalidatePage(cpu.state.seg[op.seg].base + cpu.effectiveAddress(insn, op));
+}
 
 // ---------------------------------------------------------------- I/O
 
@@ -203,10 +208,7 @@ void writeCr0(Cpu& cpu, uint64_t v) {
     if (cpu.longMode()) cpu.raise(vec::GP, 0);
     efer &= ~efer::LMA;
   }
-  // Paging changes flush the shadow TLB once paging exists.
-  s.cr0 = v;
-  s.efer = efer;
-  cpu.updateMode();
+  cpu.setPagingRegisters(v, s.cr3, s.cr4, efer);
 }
 
 void writeCr(Cpu& cpu, unsigned index, uint64_t v) {
@@ -216,15 +218,14 @@ void writeCr(Cpu& cpu, unsigned index, uint64_t v) {
     case 2: s.cr2 = v; return;
     case 3:
       // Bits above MAXPHYADDR are reserved in 64-bit mode; legacy CR3 is 32
-      // bits wide and has no checked bits. (TLB flush joins with paging.)
+      // bits wide and has no checked bits.
       if (cpu.longMode() && (v >> kPhysAddrBits)) cpu.raise(vec::GP, 0);
-      s.cr3 = v;
+      cpu.setPagingRegisters(s.cr0, v, s.cr4, s.efer);
       return;
     case 4:
       if (v & ~cr4WritableMask()) cpu.raise(vec::GP, 0);
       if ((s.efer & efer::LMA) && !(v & cr4::PAE)) cpu.raise(vec::GP, 0);
-      s.cr4 = v;
-      cpu.updateMode();
+      cpu.setPagingRegisters(s.cr0, s.cr3, v, s.efer);
       return;
     case 8:  // TPR, 64-bit mode only
       if (v >> 4) cpu.raise(vec::GP, 0);
