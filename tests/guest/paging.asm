@@ -12,8 +12,8 @@
 bits 16
 cpu 686
 org 0xF0000
+%include "pm_harness.inc"
 
-%define R(x) ((x) - $$)
 DEBUGCON  equ 0xE9
 DEBUGEXIT equ 0xF4
 GDT_BASE  equ 0x1000
@@ -55,22 +55,7 @@ P_NX      equ 0x29000            ; (PAE) not executable
 %define PTE_OF(x) (PT + ((x) >> 12) * 4)   ; the PTE of page x in PT
 
 start16:
-    cli
-    xor ax, ax
-    mov ds, ax
-    mov es, ax
-    mov ss, ax
-    mov sp, 0x7C00
-    cld
-    mov si, R(gdt_template)
-    mov di, GDT_BASE
-    mov cx, gdt_end - gdt_template
-    cs rep movsb
-    o32 lgdt [cs:R(gdt_ptr)]
-    mov eax, cr0
-    or al, 1
-    mov cr0, eax
-    jmp dword SEL_CODE0:pm32
+    ENTER_PM32 GDT_BASE, pm32
 
 bits 32
 pm32:
@@ -355,35 +340,7 @@ int30:                           ; from ring 3: continue in ring 0 at back0
     iretd
 
 ; ---------------------------------------------------------------- helpers
-ok_if_equal:
-    je ok
-    jmp fail
-ok:
-    push esi
-    mov esi, msg_ok
-    call puts
-    pop esi
-    call puts
-    mov esi, msg_nl
-    jmp puts
-fail:
-    inc dword [failures]
-    push esi
-    mov esi, msg_fail
-    call puts
-    pop esi
-    call puts
-    mov esi, msg_nl
-    jmp puts
-puts:
-    push eax
-.l: lodsb
-    test al, al
-    jz .d
-    out DEBUGCON, al
-    jmp .l
-.d: pop eax
-    ret
+PM_HARNESS_ROUTINES
 
 build_idt:
     mov edi, IDT_BASE
@@ -402,23 +359,11 @@ build_idt:
     mov dx, 0xEE00
     call set_gate
     ret
-set_gate:
-    movzx ecx, bl
-    lea edi, [IDT_BASE + ecx*8]
-    mov [edi], ax
-    mov word [edi + 2], SEL_CODE0
-    mov [edi + 4], dx
-    shr eax, 16
-    mov [edi + 6], ax
-    ret
 
 idt_ptr: dw 256*8 - 1
          dd IDT_BASE
 
 msg_banner: db "paging and shadow TLB test", 10, 0
-msg_ok:     db "ok: ", 0
-msg_fail:   db "FAIL: ", 0
-msg_nl:     db 10, 0
 msg_np:     db "not-present page -> #PF(0) with CR2", 0
 msg_wp0:    db "CR0.WP=0: supervisor write to a read-only page succeeds", 0
 msg_wp1:    db "CR0.WP=1: supervisor write to a read-only page -> #PF(P|W)", 0
@@ -442,7 +387,4 @@ gdt_template:
     dq 0x00CFF3000000FFFF       ; 0x28 data, ring 3
 gdt_end:
 
-bits 16
-    times 0xFFF0 - ($ - $$) db 0xFF
-    jmp 0xF000:R(start16)
-    times 0x10000 - ($ - $$) db 0xFF
+RESET_VECTOR start16

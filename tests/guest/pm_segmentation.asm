@@ -12,8 +12,8 @@
 bits 16
 cpu 686
 org 0xF0000
+%include "pm_harness.inc"
 
-%define R(x) ((x) - $$)
 DEBUGCON  equ 0xE9
 DEBUGEXIT equ 0xF4
 GDT_BASE  equ 0x1000
@@ -47,23 +47,7 @@ SEL_GATE  equ 0x48     ; call gate, DPL 3 -> SEL_CODE0:gate_target
 SEL_BEYOND equ 0x78    ; past the GDT limit
 
 start16:
-    cli
-    xor ax, ax
-    mov ds, ax
-    mov es, ax
-    mov ss, ax
-    mov sp, 0x7000
-    cld
-    ; copy the GDT template to RAM (the CPU writes accessed/busy bits)
-    mov si, R(gdt_template)
-    mov di, GDT_BASE
-    mov cx, gdt_end - gdt_template
-    cs rep movsb
-    o32 lgdt [cs:R(gdt_ptr)]
-    mov eax, cr0
-    or al, 1
-    mov cr0, eax
-    jmp dword SEL_CODE0:pm32
+    ENTER_PM32 GDT_BASE, pm32
 
 bits 32
 pm32:
@@ -343,38 +327,7 @@ check_fault:
     jne fail
     jmp ok
 
-ok_if_equal:
-    je ok
-    jmp fail
-
-ok:
-    push esi
-    mov esi, msg_ok
-    call puts
-    pop esi
-    call puts
-    mov esi, msg_nl
-    jmp puts
-
-fail:
-    inc dword [failures]
-    push esi
-    mov esi, msg_fail
-    call puts
-    pop esi
-    call puts
-    mov esi, msg_nl
-    jmp puts
-
-puts:
-    push eax
-.l: lodsb
-    test al, al
-    jz .d
-    out DEBUGCON, al
-    jmp .l
-.d: pop eax
-    ret
+PM_HARNESS_ROUTINES
 
 ; IDT: interrupt gates (type 0xE) for faults, trap gates for INT 30h/32h
 ; with DPL 3, and INT 31h with DPL 0.
@@ -419,24 +372,11 @@ build_idt:
     call set_gate
     ret
 
-; EAX = handler, BL = vector, DX = type/attributes word
-set_gate:
-    movzx ecx, bl
-    lea edi, [IDT_BASE + ecx*8]
-    mov [edi], ax
-    mov word [edi + 2], SEL_CODE0
-    mov [edi + 4], dx
-    shr eax, 16
-    mov [edi + 6], ax
-    ret
 
 idt_ptr: dw 256*8 - 1
          dd IDT_BASE
 
 msg_banner:  db "protected-mode segmentation test", 10, 0
-msg_ok:      db "ok: ", 0
-msg_fail:    db "FAIL: ", 0
-msg_nl:      db 10, 0
 msg_beyond:  db "selector past the GDT limit -> #GP(sel)", 0
 msg_np:      db "not-present segment -> #NP(sel)", 0
 msg_ro:      db "write through read-only segment -> #GP(0)", 0
@@ -473,7 +413,4 @@ gdt_template:
     dw (gate_target - $$ + 0xF0000) >> 16
 gdt_end:
 
-bits 16
-    times 0xFFF0 - ($ - $$) db 0xFF
-    jmp 0xF000:R(start16)
-    times 0x10000 - ($ - $$) db 0xFF
+RESET_VECTOR start16

@@ -12,8 +12,8 @@
 bits 16
 cpu 686
 org 0xF0000
+%include "pm_harness.inc"
 
-%define R(x) ((x) - $$)
 DEBUGCON  equ 0xE9
 DEBUGEXIT equ 0xF4
 GDT_BASE  equ 0x1000
@@ -41,26 +41,7 @@ SEL_DATA0 equ 0x10
 SEL_TSS   equ 0x18
 
 start16:
-    cli
-    xor ax, ax
-    mov ds, ax
-    mov es, ax
-    mov ss, ax
-    mov sp, 0x7C00
-    cld
-    mov si, R(gdt_template)
-    mov di, GDT_BASE
-    mov cx, gdt_end - gdt_template
-    cs rep movsb
-    mov si, R(v86_start)
-    mov di, V86_CODE
-    mov cx, v86_end - v86_start
-    cs rep movsb
-    o32 lgdt [cs:R(gdt_ptr)]
-    mov eax, cr0
-    or al, 1
-    mov cr0, eax
-    jmp dword SEL_CODE0:pm32
+    ENTER_PM32 GDT_BASE, pm32
 
 bits 32
 pm32:
@@ -69,6 +50,10 @@ pm32:
     mov es, ax
     mov ss, ax
     mov esp, RING0_SP
+    mov esi, v86_start           ; the v86 code runs from RAM below 1 MiB
+    mov edi, V86_CODE
+    mov ecx, v86_end - v86_start
+    rep movsb
     mov edi, VARS
     xor eax, eax
     mov ecx, 64
@@ -245,35 +230,7 @@ v86_end:
 
 bits 32
 ; ---------------------------------------------------------------- helpers
-ok_if_equal:
-    je ok
-    jmp fail
-ok:
-    push esi
-    mov esi, msg_ok
-    call puts
-    pop esi
-    call puts
-    mov esi, msg_nl
-    jmp puts
-fail:
-    inc dword [failures]
-    push esi
-    mov esi, msg_fail
-    call puts
-    pop esi
-    call puts
-    mov esi, msg_nl
-    jmp puts
-puts:
-    push eax
-.l: lodsb
-    test al, al
-    jz .d
-    out DEBUGCON, al
-    jmp .l
-.d: pop eax
-    ret
+PM_HARNESS_ROUTINES
 
 build_idt:
     mov edi, IDT_BASE
@@ -295,23 +252,11 @@ build_idt:
     mov bl, 0x41
     call set_gate
     ret
-set_gate:
-    movzx ecx, bl
-    lea edi, [IDT_BASE + ecx*8]
-    mov [edi], ax
-    mov word [edi + 2], SEL_CODE0
-    mov [edi + 4], dx
-    shr eax, 16
-    mov [edi + 6], ax
-    ret
 
 idt_ptr: dw 256*8 - 1
          dd IDT_BASE
 
 msg_banner:  db "virtual-8086, I/O bitmap and single-step test", 10, 0
-msg_ok:      db "ok: ", 0
-msg_fail:    db "FAIL: ", 0
-msg_nl:      db 10, 0
 msg_step:    db "TF traps after each instruction with the next EIP and DR6.BS", 0
 msg_v86_int: db "INT n from v86 reaches ring 0 with VM and the v86 segments on the stack", 0
 msg_v86_seg: db "v86 segments are selector << 4", 0
@@ -327,7 +272,4 @@ gdt_template:
     dw TSS_LIMIT, TSS_BASE, 0x8900, 0   ; 0x18 32-bit TSS
 gdt_end:
 
-bits 16
-    times 0xFFF0 - ($ - $$) db 0xFF
-    jmp 0xF000:R(start16)
-    times 0x10000 - ($ - $$) db 0xFF
+RESET_VECTOR start16
