@@ -18,6 +18,7 @@ struct BuiltTable : HandlerTable {
     registerString(*this);
     registerSystem(*this);
     registerProtected(*this);
+    registerX87(*this);
   }
 };
 }  // namespace

@@ -22,5 +22,6 @@ void registerControl(HandlerTable& t);        // JMP/Jcc/CALL/RET/LOOP/INT/IRET
 void registerString(HandlerTable& t);         // MOVS/CMPS/SCAS/LODS/STOS/INS/OUTS
 void registerSystem(HandlerTable& t);         // flags ops, HLT, IN/OUT, CPUID, RDTSC, LxDT, ...
 void registerProtected(HandlerTable& t);      // LLDT/LTR/SLDT/STR/LAR/LSL/VERR/VERW/ARPL
+void registerX87(HandlerTable& t);           // x87 FPU (cpu/interp/x87.cpp, x87_control.cpp)
 
 }  // namespace sv

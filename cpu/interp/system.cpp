@@ -63,9 +63,11 @@ void handleNop(Cpu&, const DecodedInsn&) {}
 void handleUd(Cpu& cpu, const DecodedInsn&) { cpu.raise(vec::UD); }
 
 // WAIT: #NM when CR0.MP and CR0.TS are both set (SDM Vol. 3A, 2.5, Table 2-2).
-// Pending x87 exceptions (#MF) join when the x87 lands.
+// FWAIT: #NM when MP and TS are set; a pending unmasked x87 exception is #MF.
 void handleWait(Cpu& cpu, const DecodedInsn&) {
   if ((cpu.state.cr0 & (cr0::MP | cr0::TS)) == (cr0::MP | cr0::TS)) cpu.raise(vec::NM);
+  // A pending unmasked x87 exception (FSW.ES) is delivered here (SDM Vol. 1, 8.6).
+  if (cpu.state.x87.fsw & 0x0080) cpu.raise(vec::MF);
 }
 
 // INVD/WBINVD: there are no caches to drop or write back.

@@ -95,19 +95,25 @@ TEST_CASE("CPUID: vendor, signature, honest feature bits, brand, out-of-range le
   CHECK((l1.edx & (1u << 4)) != 0);   // TSC
   CHECK((l1.edx & (1u << 5)) != 0);   // MSR
   CHECK((l1.edx & 1u) == 0);          // no FPU yet
-  CHECK((l1.edx & (1u << 6)) == 0);   // no PAE
+  CHECK((l1.edx & (1u << 3)) != 0);   // PSE   (the page walker implements these)
+  CHECK((l1.edx & (1u << 6)) != 0);   // PAE
+  CHECK((l1.edx & (1u << 13)) != 0);  // PGE
+  CHECK((l1.edx & (1u << 17)) != 0);  // PSE-36
+  CHECK((l1.edx & (1u << 1)) == 0);   // no VME yet
   CHECK((l1.edx & (1u << 9)) == 0);   // no APIC
   CHECK((l1.edx & (1u << 23)) == 0);  // no MMX
   CHECK((l1.edx & (1u << 25)) == 0);  // no SSE
-  CHECK(cpuidQuery(0x80000000, 0).eax == 0x80000004);
+  CHECK(cpuidQuery(0x80000000, 0).eax == 0x80000008);
   CHECK((cpuidQuery(0x80000001, 0).edx & (1u << 29)) == 0);  // no LM
+  CHECK((cpuidQuery(0x80000001, 0).edx & (1u << 20)) != 0);  // NX
+  CHECK(cpuidQuery(0x80000008, 0).eax == (40u | (48u << 8)));  // MAXPHYADDR agrees with the walker
   std::string brand;
   for (uint32_t leaf = 0x80000002; leaf <= 0x80000004; ++leaf) {
     CpuidResult r = cpuidQuery(leaf, 0);
     for (uint32_t v : {r.eax, r.ebx, r.ecx, r.edx}) brand.append(reinterpret_cast<const char*>(&v), 4);
   }
   CHECK(std::string(brand.c_str()) == "softvisor virtual CPU");
-  for (uint32_t leaf : {2u, 7u, 0x40000000u, 0x80000008u}) {
+  for (uint32_t leaf : {2u, 7u, 0x40000000u, 0x80000009u}) {
     CpuidResult r = cpuidQuery(leaf, 0);
     CHECK(r.eax == l1.eax);
     CHECK(r.edx == l1.edx);
@@ -139,8 +145,15 @@ TEST_CASE("MOV CR0: reserved combinations fault, PE enters protected mode, ET is
 
 TEST_CASE("MOV CR4: bits of unadvertised features are reserved") {
   Rig r;
-  r.cpu.state.gpr[RAX] = cr4::PAE;
+  r.cpu.state.gpr[RAX] = cr4::VME;
   CHECK(r.exec({0x0F, 0x22, 0xE0}) == vec::GP);
+  Rig r1;
+  r1.cpu.state.gpr[RAX] = cr4::OSFXSR;
+  CHECK(r1.exec({0x0F, 0x22, 0xE0}) == vec::GP);
+  Rig r3;
+  r3.cpu.state.gpr[RAX] = cr4::PAE | cr4::PSE | cr4::PGE;  // advertised: accepted
+  CHECK(r3.exec({0x0F, 0x22, 0xE0, 0x0F, 0x20, 0xE3}) == -1);
+  CHECK(r3.cpu.state.gpr[RBX] == (cr4::PAE | cr4::PSE | cr4::PGE));
   Rig r2;
   r2.cpu.state.gpr[RAX] = cr4::TSD;
   CHECK(r2.exec({0x0F, 0x22, 0xE0, 0x0F, 0x20, 0xE3}) == -1);  // mov cr4,eax; mov ebx,cr4
