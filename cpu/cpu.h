@@ -27,6 +27,10 @@ class PhysicalMemory;
 // whatever the CPL (SDM Vol. 3A, 4.6).
 enum class Access : uint8_t { Read, Write, Execute, ImplicitRead, ImplicitWrite };
 
+// What started a task switch (SDM Vol. 3A, 7.3, Table 7-2): it decides the
+// busy bits, NT and the previous-task link.
+enum class TaskSwitchReason : uint8_t { Jump, Call, Iret, Interrupt };
+
 struct CpuStats {
   uint64_t retired = 0;     // instructions completed
   uint64_t exceptions = 0;  // exceptions delivered
@@ -150,6 +154,13 @@ class Cpu {
   void farReturn(unsigned opsize, uint16_t release_bytes);
   void interruptReturn(unsigned opsize);
 
+  // Hardware task switch to the TSS `selector` names (cpu/task_switch.cpp):
+  // the caller has made the JMP/CALL/IRET/gate checks and passes the TSS
+  // descriptor as read; return_rip is the EIP saved in the old TSS.
+  // `has_error`: push error_code on the new task's stack (exceptions).
+  void taskSwitch(uint16_t selector, const Descriptor& tss_desc, TaskSwitchReason reason, bool has_error,
+                  uint32_t error_code, uint64_t return_rip);
+
   // I/O ports (permission checks per CPL/IOPL and the TSS bitmap).
   void checkIoPermission(uint16_t port, unsigned size);
   uint32_t portRead(uint16_t port, unsigned size);
@@ -196,6 +207,12 @@ class Cpu {
   void farJumpProtected(uint16_t selector, uint64_t offset, unsigned opsize, bool call);
   void farReturnProtected(unsigned opsize, uint16_t release_bytes);
   void interruptReturnProtected(unsigned opsize);
+  // Task switches from JMP/CALL (task gate or TSS), IRET with NT, and an
+  // IDT task gate (cpu/task_switch.cpp).
+  void farTaskTransfer(uint16_t selector, const Descriptor& d, bool call);
+  void taskReturn();
+  void interruptTaskGate(const Descriptor& gate, bool push_error, uint32_t error_code, uint64_t return_rip,
+                         uint32_t ext);
   bool takeInterruptIfAny();
   [[noreturn]] void fault(uint8_t vector, bool has_error, uint32_t error_code);
 

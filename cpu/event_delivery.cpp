@@ -73,7 +73,10 @@ void Cpu::deliverProtectedMode(uint8_t vector, EventKind kind, bool has_error, u
   unsigned cpl_now = cpl();
   if (software && gate.dpl() < cpl_now) raise(vec::GP, idt_error);
   if (!gate.present()) raise(vec::NP, idt_error);
-  if (type == sysdesc::TASK_GATE) raise(vec::GP, idt_error);  // task switching is not modelled yet
+  if (type == sysdesc::TASK_GATE) {
+    interruptTaskGate(gate, has_error && kind == EventKind::Exception, error_code, return_rip, ext);
+    return;
+  }
 
   uint16_t sel = gate.gateSelector();
   if ((sel & 0xFFFC) == 0) raise(vec::GP, ext);

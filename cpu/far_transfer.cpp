@@ -76,8 +76,9 @@ void Cpu::farJumpProtected(uint16_t selector, uint64_t offset, unsigned opsize, 
     if (!call && !target.conforming() && target.dpl() != cpl_now) raiseSelector(vec::GP, target_sel);
     if (!target.present()) raiseSelector(vec::NP, target_sel);
   } else {
-    // Task gates and TSS descriptors switch tasks: not modelled yet.
-    raiseSelector(vec::GP, selector);
+    // Task gates and TSS descriptors switch tasks; anything else is #GP.
+    farTaskTransfer(selector, d, call);
+    return;
   }
 
   if (offset > target.limit()) raise(vec::GP, 0);
@@ -225,7 +226,10 @@ void Cpu::interruptReturn(unsigned opsize) {
 }
 
 void Cpu::interruptReturnProtected(unsigned opsize) {
-  if (state.rflags & flag::NT) raise(vec::GP, 0);  // task return: task switching is not modelled yet
+  if (state.rflags & flag::NT) {  // task return (SDM 7.4)
+    taskReturn();
+    return;
+  }
   uint64_t ip = peekStack(0, opsize);
   uint16_t cs = static_cast<uint16_t>(peekStack(opsize, opsize));
   uint64_t fl = peekStack(2 * opsize, opsize);
