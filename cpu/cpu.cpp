@@ -13,7 +13,10 @@ namespace {
 constexpr uint64_t maskBytes(unsigned size) { return size >= 8 ? ~0ull : (1ull << (size * 8)) - 1; }
 }  // namespace
 
-Cpu::Cpu(PhysicalMemory& mem, PortIo& io, TimeSource& time) : mem_(mem), io_(io), time_(time), tlb_(mem) { reset(); }
+Cpu::Cpu(PhysicalMemory& mem, PortIo& io, TimeSource& time, CodePageMap* code)
+    : mem_(mem), io_(io), time_(time), tlb_(mem, code) {
+  reset();
+}
 
 void Cpu::reset() {
   state = CpuState{};
@@ -45,6 +48,7 @@ void Cpu::reset() {
 
 void Cpu::setA20(bool enabled) {
   state.a20_mask = enabled ? ~0ull : ~(1ull << 20);
+  block_exit_ = 1;  // linear -> physical changed under a running block
   syncTlbControl();
 }
 
@@ -67,15 +71,18 @@ void Cpu::setPagingRegisters(uint64_t cr0, uint64_t cr3, uint64_t cr4, uint64_t 
   state.cr4 = cr4;
   state.efer = efer;
   updateMode();
+  block_exit_ = 1;  // linear -> physical (or decoding) changed under a running block
   if (only_cr3) tlb_.loadCr3(cr3, ctl.mode == PagingMode::Pae ? ctl.pdpte : nullptr);
   else tlb_.setControl(ctl);
 }
 
 void Cpu::updateMode() {
+  CpuMode old = mode_;
   if (!(state.cr0 & cr0::PE)) mode_ = CpuMode::Real;
   else if (state.efer & efer::LMA) mode_ = (state.seg[CS].attr & segattr::L) ? CpuMode::Long64 : CpuMode::Compat;
   else if (state.rflags & flag::VM) mode_ = CpuMode::Virtual86;
   else mode_ = CpuMode::Protected;
+  if (mode_ != old) block_exit_ = 1;  // blocks are translated for one mode
 }
 
 unsigned Cpu::codeSize() const {
@@ -253,6 +260,12 @@ void Cpu::writeLinearSlow(uint64_t linear, unsigned size, uint64_t value, Access
   unsigned first = static_cast<unsigned>(std::min<uint64_t>(size, kPageSize - (linear & kPageMask)));
   Translation t0 = translate(linear, access);
   Translation t1 = first < size ? translate(linear + first, access) : Translation{};
+  // Self-modifying code: both pages are translated (no fault can follow),
+  // so the translated code of the page goes before the store lands.
+  if (code_listener_) {
+    if (t0.code_page) code_listener_->codePageWritten(t0.paddr);
+    if (t1.code_page) code_listener_->codePageWritten(t1.paddr);
+  }
   // Whole accesses to one MMIO page keep their width (device registers
   // care); split accesses go byte by byte.
   if (first == size && !t0.host) {
@@ -391,15 +404,23 @@ bool Cpu::takeInterruptIfAny() {
 
 // ---------------------------------------------------------------- execution
 
-void Cpu::fetchDecode(DecodedInsn& insn) {
-  CodeMode cm;
+CodeMode Cpu::codeMode() const {
   switch (mode_) {
     case CpuMode::Real:
-    case CpuMode::Virtual86: cm = CodeMode::Real16; break;
-    case CpuMode::Protected: cm = (state.seg[CS].attr & segattr::DB) ? CodeMode::Prot32 : CodeMode::Prot16; break;
-    case CpuMode::Compat: cm = (state.seg[CS].attr & segattr::DB) ? CodeMode::Compat32 : CodeMode::Compat16; break;
-    default: cm = CodeMode::Long64; break;
+    case CpuMode::Virtual86: return CodeMode::Real16;
+    case CpuMode::Protected: return (state.seg[CS].attr & segattr::DB) ? CodeMode::Prot32 : CodeMode::Prot16;
+    case CpuMode::Compat: return (state.seg[CS].attr & segattr::DB) ? CodeMode::Compat32 : CodeMode::Compat16;
+    default: return CodeMode::Long64;
   }
+}
+
+bool Cpu::probeCode(uint64_t linear, Translation& out) {
+  out = tlb_.translate(wrapLinear(linear), AccessKind::Execute, privilegeOf(Access::Execute));
+  return !out.fault;
+}
+
+void Cpu::fetchDecode(DecodedInsn& insn) {
+  CodeMode cm = codeMode();
   // Fetch up to 15 bytes, but no further than the CS limit: a decode that
   // needs bytes beyond the limit is a #GP, not a #UD.
   uint8_t bytes[16];
@@ -431,6 +452,10 @@ void Cpu::fetchDecode(DecodedInsn& insn) {
 void Cpu::executeOne() {
   DecodedInsn insn;
   fetchDecode(insn);
+  executeDecoded(insn);
+}
+
+void Cpu::executeDecoded(const DecodedInsn& insn) {
   uint64_t ip_mask = maskBytes(codeSize());
   next_rip = (state.rip + insn.length) & ip_mask;
   // TF is sampled before the instruction: a POPF that sets TF traps after
@@ -464,7 +489,8 @@ Cpu::Exit Cpu::run(uint64_t budget) {
     }
     if (takeInterruptIfAny()) continue;
     if (state.halted) return Exit::Halted;
-    executeOne();
+    if (executor_) executor_->runBlock(*this, budget - (stats_.retired + stats_.exceptions - start));
+    else executeOne();
   }
 }
 

@@ -11,6 +11,7 @@
 #include <csetjmp>
 #include <cstdint>
 
+#include "cpu/block_executor.h"
 #include "cpu/cpu_state.h"
 #include "cpu/decoded_insn.h"
 #include "cpu/decoder.h"
@@ -21,6 +22,7 @@
 
 namespace sv {
 
+class CodePageMap;
 class PhysicalMemory;
 
 // Implicit accesses (descriptor tables, IDT, TSS) are supervisor accesses
@@ -40,7 +42,9 @@ struct CpuStats {
 
 class Cpu {
  public:
-  Cpu(PhysicalMemory& mem, PortIo& io, TimeSource& time);
+  // `code` (owned by the Machine, may be null) is the map of pages holding
+  // translated code; the shadow TLB keeps stores to them off its fast path.
+  Cpu(PhysicalMemory& mem, PortIo& io, TimeSource& time, CodePageMap* code = nullptr);
   Cpu(const Cpu&) = delete;
   Cpu& operator=(const Cpu&) = delete;
 
@@ -58,13 +62,48 @@ class Cpu {
   Exit run(uint64_t budget);
 
   // Board interface.
-  void setInterruptRequest(bool level) { intr_line_ = level; }
+  void setInterruptRequest(bool level) {
+    intr_line_ = level;
+    if (level) block_exit_ = 1;  // a running block lets Cpu::run look at it
+  }
   void setInterruptAcknowledge(InterruptAcknowledge* ack) { intr_ack_ = ack; }
-  void requestStop() { stop_requested_ = true; }
+  void requestStop() {
+    stop_requested_ = true;
+    block_exit_ = 1;
+  }
   void setA20(bool enabled);
   const CpuStats& stats() const { return stats_; }
 
   CpuState state{};
+
+  // ---- Services for a block translator (jit/) ----
+
+  // Runs blocks through `exec` instead of executeOne (nullptr: interpreter).
+  void setBlockExecutor(BlockExecutor* exec) { executor_ = exec; }
+  // Told before a store reaches a page that holds translated code.
+  void setCodeWriteListener(CodeWriteListener* l) { code_listener_ = l; }
+  // Executes one instruction exactly as the interpreter's loop does.
+  void step() { executeOne(); }
+  // executeOne without the fetch: an instruction decoded earlier (by the
+  // translator) with the same next_rip, TF, interrupt-shadow and retired
+  // bookkeeping. The one implementation both paths use.
+  void executeDecoded(const DecodedInsn& insn);
+  // The decoder configuration the current code segment implies.
+  CodeMode codeMode() const;
+  // Linear -> physical for an instruction fetch, without raising: false
+  // when the fetch would fault (the caller then lets step() raise it).
+  bool probeCode(uint64_t linear, Translation& out);
+  // Host pointer of a code byte when the shadow TLB has it on its fast
+  // path, else nullptr (then use probeCode).
+  const uint8_t* codeHostFast(uint64_t linear) {
+    return tlb_.lookup(wrapLinear(linear), AccessKind::Execute, privilegeOf(Access::Execute));
+  }
+  // A flag the translated code tests after each instruction: set when the
+  // block must return to Cpu::run early (stop request, interrupt line
+  // raised, translated code or paging/mode changed under it).
+  const uint8_t* blockExitFlag() const { return &block_exit_; }
+  void requestBlockExit() { block_exit_ = 1; }
+  void clearBlockExit() { block_exit_ = 0; }
 
   // ---- Services for instruction handlers (cpu/interp) ----
 
@@ -118,7 +157,10 @@ class Cpu {
   // on (#GP(0) and nothing changes if they are invalid), and keeps the
   // shadow TLB coherent exactly as x86 flushes its TLB.
   void setPagingRegisters(uint64_t cr0, uint64_t cr3, uint64_t cr4, uint64_t efer);
-  void invalidatePage(uint64_t linear) { tlb_.flushPage(wrapLinear(linear)); }  // INVLPG
+  void invalidatePage(uint64_t linear) {  // INVLPG
+    tlb_.flushPage(wrapLinear(linear));
+    block_exit_ = 1;  // the rest of a block may now map elsewhere
+  }
   ShadowTlb& tlb() { return tlb_; }
   // During event delivery the new stack is written at the new privilege.
   void setAccessCpl(int cpl) { access_cpl_ = cpl; }
@@ -227,6 +269,9 @@ class Cpu {
   CpuMode mode_ = CpuMode::Real;
   bool intr_line_ = false;
   bool stop_requested_ = false;
+  uint8_t block_exit_ = 0;  // see blockExitFlag()
+  BlockExecutor* executor_ = nullptr;
+  CodeWriteListener* code_listener_ = nullptr;
 
   // Pending fault, set by raise() before the longjmp.
   uint8_t fault_vector_ = 0;

@@ -80,6 +80,8 @@ std::string usageText() {
          "  -no-reboot             stop instead of resetting on a triple fault\n"
          "  -icount shift=N        deterministic clock: one instruction = 2^N ns\n"
          "  -max-insns N           stop with an error after N instructions\n"
+         "  -accel interp|jit      run guest code in the interpreter (default) or the block translator\n"
+         "  -d jit                 print each translated block (guest code, host size) to stderr\n"
          "  -display none, -nographic   accepted (no display yet)\n"
          "  -h, -help, --help      this text;  -version, --version\n";
 }
@@ -106,6 +108,17 @@ CliOptions parseCommandLine(const std::vector<std::string>& args) {
     else if (a == "-display") {
       std::string v = value();
       if (splitOptionList(v).head != "none") throw ConfigError("-display: '" + v + "' is not available yet (only 'none')");
+    } else if (a == "-accel") {
+      std::string v = splitOptionList(value()).head;
+      if (v == "interp") o.machine.accel = Accel::Interp;
+      else if (v == "jit") o.machine.accel = Accel::Jit;
+      else throw ConfigError("-accel: unknown accelerator '" + v + "' (interp or jit)");
+    } else if (a == "-d") {
+      std::string v = value();
+      for (const auto& [item, _] : splitOptionList("," + v).kv) {
+        if (item == "jit") o.machine.jit_dump = true;
+        else throw ConfigError("-d: unknown log item '" + item + "' (jit)");
+      }
     } else if (a == "-max-insns") o.machine.max_instructions = parseNumber(value(), "-max-insns");
     else if (a == "-icount") {
       OptionList l = splitOptionList(value());

@@ -4,7 +4,7 @@
 set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config nasm
-  libzydis-dev libzycore-dev zlib1g-dev doctest-dev
+  libzydis-dev libzycore-dev libasmjit-dev zlib1g-dev doctest-dev
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -7,6 +7,7 @@
 
 #include "devices/debug_console.h"
 #include "devices/debug_exit.h"
+#include "jit/jit.h"
 #include "vmm/rom_loader.h"
 
 namespace sv {
@@ -30,12 +31,18 @@ Machine::Machine(MachineConfig config)
     : config_(std::move(config)),
       clock_(makeClock(config_)),
       mem_(checkedRam(config_.ram_bytes)),
-      cpu_(mem_, static_cast<PortIo&>(*this), static_cast<TimeSource&>(*this)) {
+      code_pages_(mem_),
+      cpu_(mem_, static_cast<PortIo&>(*this), static_cast<TimeSource&>(*this), &code_pages_) {
   clock_.attachInstructionCounter(&cpu_.stats().retired);
   if (config_.bios_path.empty()) throw ConfigError("no firmware given: use -bios FILE");
   std::vector<uint8_t> bios = readImageFile(config_.bios_path, "BIOS image");
   mapSystemBios(mem_, bios, config_.bios_path);
   buildDevices();
+  if (config_.accel == Accel::Jit) {
+    JitOptions opt;
+    if (config_.jit_dump) opt.dump = stderr;
+    jit_ = std::make_unique<Jit>(cpu_, code_pages_, opt);
+  }
   cpu_.reset();
 }
 
@@ -80,6 +87,13 @@ void Machine::requestExit(int status) {
 
 int Machine::stop(int status, std::string message) {
   stop_message_ = std::move(message);
+  if (jit_ && config_.jit_dump) {
+    const JitStats& j = jit_->stats();
+    std::fprintf(stderr,
+                 "jit: %" PRIu64 " blocks translated, %" PRIu64 " entered, %" PRIu64 " insns stepped, %" PRIu64
+                 " invalidated, %" PRIu64 " flushes, %zu host bytes\n",
+                 j.translations, j.blocks_run, j.steps, j.invalidated, j.flushes, jit_->codeBytes());
+  }
   for (auto& d : devices_)
     if (auto* dc = dynamic_cast<DebugConsole*>(d.get())) dc->flush();
   return status;

@@ -10,11 +10,14 @@
 
 #include "cpu/cpu.h"
 #include "devices/io_bus.h"
+#include "memory/code_page_map.h"
 #include "memory/physical_memory.h"
 #include "vmm/machine_config.h"
 #include "vmm/virtual_clock.h"
 
 namespace sv {
+
+class Jit;
 
 class Machine final : private PortIo, private TimeSource {
  public:
@@ -50,7 +53,9 @@ class Machine final : private PortIo, private TimeSource {
   VirtualClock clock_;
   PhysicalMemory mem_;
   IoBus io_;
+  CodePageMap code_pages_;  // pages holding translated code; before cpu_ (its TLB listens)
   Cpu cpu_;
+  std::unique_ptr<Jit> jit_;  // -accel jit; after cpu_ (it plugs into it)
   std::vector<std::unique_ptr<IoDevice>> devices_;
   std::optional<int> exit_status_;
   std::string stop_message_;

@@ -33,6 +33,10 @@ struct DebugExitConfig {
   uint16_t size = 4;  // ports claimed (QEMU's iosize)
 };
 
+// How guest code runs (QEMU's -accel): the reference interpreter, or the
+// block translator (jit/), which falls back to the interpreter's handlers.
+enum class Accel : uint8_t { Interp, Jit };
+
 struct MachineConfig {
   uint64_t ram_bytes = 128ull << 20;
   std::string bios_path;
@@ -41,6 +45,8 @@ struct MachineConfig {
   bool no_reboot = false;           // triple fault stops the VM instead of resetting it
   std::optional<unsigned> icount_shift;  // deterministic clock: 1 insn = 2^shift ns
   uint64_t max_instructions = 0;    // 0 = no limit; otherwise stop with an error
+  Accel accel = Accel::Interp;
+  bool jit_dump = false;            // -d jit: print translated blocks to stderr
 };
 
 }  // namespace sv

@@ -44,3 +44,13 @@ TEST_CASE("bad options are refused with a message naming them") {
   CHECK(message({"-device", "isa-debugcon,chardev=nope"}).find("nope") != std::string::npos);
   CHECK(message({"-debugcon", "tcp:1234"}).find("tcp:1234") != std::string::npos);
 }
+
+TEST_CASE("-accel picks the interpreter or the JIT; -d jit dumps blocks") {
+  CHECK(parseCommandLine({}).machine.accel == Accel::Interp);
+  CHECK(parseCommandLine({"-accel", "jit"}).machine.accel == Accel::Jit);
+  CHECK(parseCommandLine({"-accel", "interp"}).machine.accel == Accel::Interp);
+  CHECK_THROWS_AS(parseCommandLine({"-accel", "kvm"}), ConfigError);
+  CHECK(parseCommandLine({"-d", "jit"}).machine.jit_dump);
+  CHECK(!parseCommandLine({}).machine.jit_dump);
+  CHECK_THROWS_AS(parseCommandLine({"-d", "in_asm"}), ConfigError);
+}

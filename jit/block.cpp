@@ -1,0 +1,28 @@
+#include "jit/block.h"
+
+#include "cpu/cpu.h"
+
+namespace sv {
+
+uint64_t blockModeKey(const Cpu& cpu) {
+  const CpuState& s = cpu.state;
+  // CR0/CR4 bits that change decoding or what a handler may do with the
+  // instructions of a block; handlers read the rest at run time anyway.
+  constexpr uint64_t kCr0 = cr0::PE | cr0::MP | cr0::EM | cr0::TS | cr0::WP | cr0::PG;
+  constexpr uint64_t kCr4 = cr4::VME | cr4::PVI | cr4::TSD | cr4::DE | cr4::PSE | cr4::PAE | cr4::PGE |
+                            cr4::OSFXSR | cr4::OSXMMEXCPT | cr4::SMEP | cr4::SMAP;
+  uint64_t k = static_cast<uint64_t>(cpu.mode());                           // bits 0-2
+  k |= static_cast<uint64_t>((s.seg[CS].attr & segattr::DB) != 0) << 3;   // CS.D
+  k |= static_cast<uint64_t>((s.seg[CS].attr & segattr::L) != 0) << 4;    // CS.L
+  k |= static_cast<uint64_t>(cpu.cpl()) << 5;                             // bits 5-6
+  k |= static_cast<uint64_t>((s.efer & efer::LMA) != 0) << 7;
+  k |= static_cast<uint64_t>((s.efer & efer::NXE) != 0) << 8;
+  k |= static_cast<uint64_t>(s.a20_mask == ~0ull) << 9;                   // A20 open
+  k |= (s.cr0 & 0xF & kCr0) << 16;                                         // PE MP EM TS
+  k |= static_cast<uint64_t>((s.cr0 & cr0::WP) != 0) << 20;
+  k |= static_cast<uint64_t>((s.cr0 & cr0::PG) != 0) << 21;
+  k |= (s.cr4 & kCr4) << 24;                                               // CR4 bits 0-21 -> 24-45
+  return k;
+}
+
+}  // namespace sv

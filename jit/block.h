@@ -1,0 +1,50 @@
+// One translated block: up to kMaxBlockInsns guest instructions from one
+// physical page, decoded once, and the host code that runs them.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+
+#include "cpu/decoded_insn.h"
+
+namespace sv {
+
+class Cpu;
+
+// The generated code. `exit_flag` is Cpu::blockExitFlag(): the code returns
+// after an instruction that set it or that did not fall through.
+using BlockFn = void (*)(Cpu* cpu, CpuState* state, const uint8_t* exit_flag);
+
+constexpr unsigned kMaxBlockInsns = 64;
+
+// What a block's decoding depends on besides its bytes, packed in one word
+// (dynarmic's "location descriptor" minus the address): the CPU mode, the
+// code segment's D and L bits, CPL, and the CR0/CR4/EFER/A20 bits that
+// change decoding or what the instructions do. Two executions with the same
+// key and the same bytes decode the same way.
+uint64_t blockModeKey(const Cpu& cpu);
+
+struct Block {
+  // Identity: where the bytes are and how they were decoded.
+  uint64_t paddr = 0;     // guest physical address of the first byte
+  uint64_t mode_key = 0;  // blockModeKey() at translation
+  uint64_t cs_base = 0;   // CS base and RIP at translation: the code checks
+  uint64_t rip = 0;       //   RIP values, so both are part of the identity
+  uint64_t linear = 0;    // CS base + RIP as fetched (its front-cache slot)
+  // Checked on entry.
+  const uint8_t* host = nullptr;  // host pointer of the first byte (physical check)
+  uint64_t last_rip = 0;          // offset of the last byte (CS limit check)
+  bool tracked = false;           // RAM page marked in the CodePageMap (else ROM)
+  bool live = true;               // false once invalidated (awaiting release)
+
+  uint32_t count = 0;      // instructions
+  uint32_t code_size = 0;  // host bytes
+  BlockFn fn = nullptr;
+  // The decoded instructions; the generated code passes their addresses to
+  // the handlers, so they live as long as the block and never move.
+  std::unique_ptr<DecodedInsn[]> insns;
+
+  uint64_t page() const { return paddr & ~uint64_t{0xFFF}; }
+};
+
+}  // namespace sv

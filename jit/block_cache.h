@@ -1,0 +1,81 @@
+// The translated blocks of one vCPU, found by (guest physical address, mode
+// key, CS base, RIP) through a hash table, with a direct-mapped front cache
+// keyed by linear address + mode key in front of it for the common case.
+// Every block lies in one physical page; a per-page list lets a store to that
+// page drop all its blocks (self-modifying code).
+//
+// Blocks leave in two steps: invalidation unlinks them at once (no lookup
+// finds them again), but their memory and host code stay until the owner
+// calls takeRetired() at a safe point, because the block being invalidated
+// may be the one running (a block that modifies itself).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <unordered_map>
+#include <vector>
+
+#include "jit/block.h"
+
+namespace sv {
+
+class BlockCache {
+ public:
+  BlockCache();
+
+  // The block last entered from linear address `linear` in mode `mode_key`,
+  // or nullptr. The caller still checks the physical page and RIP.
+  Block* front(uint64_t linear, uint64_t mode_key) const {
+    const FrontEntry& e = front_[frontIndex(linear, mode_key)];
+    return e.linear == linear && e.mode_key == mode_key ? e.block : nullptr;
+  }
+  // Makes `b` the front entry of its linear address and mode.
+  void setFront(Block* b);
+
+  // The block for this identity, or nullptr.
+  Block* find(uint64_t paddr, uint64_t mode_key, uint64_t cs_base, uint64_t rip) const;
+  // Takes ownership; a block with the same identity is retired.
+  Block* insert(std::unique_ptr<Block> b);
+
+  // Retires every block of the physical page holding `paddr`; returns how
+  // many there were.
+  size_t invalidatePage(uint64_t paddr);
+  // Retires everything.
+  void clear();
+
+  // Blocks invalidated since the last call; the caller frees their code.
+  std::vector<std::unique_ptr<Block>> takeRetired();
+  bool hasRetired() const { return !retired_.empty(); }
+
+  size_t size() const { return blocks_.size(); }
+  size_t pagesWithCode() const { return pages_.size(); }
+
+ private:
+  struct Key {
+    uint64_t paddr, mode_key, cs_base, rip;
+    bool operator==(const Key&) const = default;
+  };
+  struct KeyHash {
+    size_t operator()(const Key& k) const;
+  };
+  struct FrontEntry {
+    uint64_t linear = ~0ull;
+    uint64_t mode_key = 0;
+    Block* block = nullptr;
+  };
+  static constexpr unsigned kFrontLog2 = 12;
+  static size_t frontIndex(uint64_t linear, uint64_t mode_key) {
+    uint64_t h = (linear ^ (mode_key * 0x9E3779B97F4A7C15ull)) * 0xFF51AFD7ED558CCDull;
+    return static_cast<size_t>(h >> (64 - kFrontLog2));
+  }
+  static Key keyOf(const Block& b) { return {b.paddr, b.mode_key, b.cs_base, b.rip}; }
+  void retire(std::unique_ptr<Block> b);
+
+  std::unordered_map<Key, std::unique_ptr<Block>, KeyHash> blocks_;
+  std::unordered_map<uint64_t, std::vector<Block*>> pages_;  // physical page -> its blocks
+  std::unique_ptr<FrontEntry[]> front_;
+  std::vector<std::unique_ptr<Block>> retired_;
+};
+
+}  // namespace sv

@@ -1,0 +1,44 @@
+#include "jit/block_dump.h"
+
+#include <Zydis/Zydis.h>
+
+#include <cinttypes>
+
+namespace sv {
+
+namespace {
+void initDecoder(ZydisDecoder& d, CodeMode mode) {
+  switch (mode) {
+    case CodeMode::Real16: ZydisDecoderInit(&d, ZYDIS_MACHINE_MODE_REAL_16, ZYDIS_STACK_WIDTH_16); break;
+    case CodeMode::Prot16: ZydisDecoderInit(&d, ZYDIS_MACHINE_MODE_LEGACY_16, ZYDIS_STACK_WIDTH_16); break;
+    case CodeMode::Prot32: ZydisDecoderInit(&d, ZYDIS_MACHINE_MODE_LEGACY_32, ZYDIS_STACK_WIDTH_32); break;
+    case CodeMode::Compat16: ZydisDecoderInit(&d, ZYDIS_MACHINE_MODE_LONG_COMPAT_16, ZYDIS_STACK_WIDTH_16); break;
+    case CodeMode::Compat32: ZydisDecoderInit(&d, ZYDIS_MACHINE_MODE_LONG_COMPAT_32, ZYDIS_STACK_WIDTH_32); break;
+    case CodeMode::Long64: ZydisDecoderInit(&d, ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64); break;
+  }
+}
+}  // namespace
+
+void dumpBlock(std::FILE* out, const Block& b, CodeMode mode, const uint8_t* bytes) {
+  ZydisDecoder dec;
+  initDecoder(dec, mode);
+  ZydisFormatter fmt;
+  ZydisFormatterInit(&fmt, ZYDIS_FORMATTER_STYLE_INTEL);
+  std::fprintf(out, "jit: block phys %08" PRIx64 " rip %08" PRIx64 ": %u insns, %u host bytes%s\n", b.paddr, b.rip,
+               b.count, b.code_size, b.tracked ? "" : " (ROM)");
+  size_t off = 0;
+  for (uint32_t i = 0; i < b.count; ++i) {
+    ZydisDecodedInstruction insn;
+    ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
+    char text[128] = "?";
+    unsigned len = b.insns[i].length;
+    uint64_t rip = b.rip + off;  // a block never wraps IP
+    if (ZYAN_SUCCESS(ZydisDecoderDecodeFull(&dec, bytes + off, len, &insn, ops)))
+      ZydisFormatterFormatInstruction(&fmt, &insn, ops, insn.operand_count_visible, text, sizeof text, rip,
+                                      nullptr);
+    std::fprintf(out, "  %08" PRIx64 "  %s\n", rip, text);
+    off += len;
+  }
+}
+
+}  // namespace sv

@@ -1,0 +1,104 @@
+#include "jit/jit.h"
+
+#include "cpu/cpu.h"
+#include "jit/block_dump.h"
+#include "memory/code_page_map.h"
+
+namespace sv {
+
+Jit::Jit(Cpu& cpu, CodePageMap& code, JitOptions opt)
+    : cpu_(cpu), code_map_(code), opt_(opt), rt_(std::make_unique<asmjit::JitRuntime>()) {
+  cpu_.setBlockExecutor(this);
+  cpu_.setCodeWriteListener(this);
+}
+
+Jit::~Jit() {
+  cpu_.setBlockExecutor(nullptr);
+  cpu_.setCodeWriteListener(nullptr);
+}
+
+void Jit::runBlock(Cpu& cpu, uint64_t budget) {
+  // A safe point: no block is running, so retired code can go.
+  releaseRetired();
+  if (code_bytes_ > opt_.code_limit) flush();
+  // Single-step traps and interrupt shadows are decided per instruction by
+  // Cpu::run; a block would run past the point where they matter.
+  Block* b = (cpu.state.rflags & flag::TF) || cpu.state.interrupt_shadow ? nullptr : blockAt(cpu);
+  if (!b || b->count > budget) {
+    ++stats_.steps;
+    cpu.step();
+    return;
+  }
+  ++stats_.blocks_run;
+  cpu.clearBlockExit();
+  b->fn(&cpu, &cpu.state, cpu.blockExitFlag());
+}
+
+Block* Jit::blockAt(Cpu& cpu) {
+  const SegmentCache& cs = cpu.state.seg[CS];
+  const uint64_t rip = cpu.state.rip;
+  const bool long64 = cpu.mode() == CpuMode::Long64;
+  // Beyond the CS limit: the interpreter raises #GP.
+  if (!long64 && rip > cs.limit) return nullptr;
+  uint64_t linear = cs.base + rip;
+  if (cpu.mode() != CpuMode::Long64 && cpu.mode() != CpuMode::Compat) linear &= 0xFFFFFFFFull;
+  const uint64_t key = blockModeKey(cpu);
+
+  // Physical check: the host pointer of the first byte names the physical
+  // page, whatever the linear mapping is now.
+  Translation t;
+  bool translated = false;
+  const uint8_t* host = cpu.codeHostFast(linear);
+  if (!host) {
+    // A fault (or MMIO code): the interpreter fetches and raises.
+    if (!cpu.probeCode(linear, t) || !t.host) return nullptr;
+    host = t.host;
+    translated = true;
+  }
+  auto fits = [&](const Block* b) { return long64 || b->last_rip <= cs.limit; };
+  Block* b = cache_.front(linear, key);
+  if (b && b->host == host && b->cs_base == cs.base && b->rip == rip) return fits(b) ? b : nullptr;
+
+  if (!translated && !cpu.probeCode(linear, t)) return nullptr;
+  b = cache_.find(t.paddr, key, cs.base, rip);
+  if (!b) {
+    std::unique_ptr<Block> nb = translator_.translate(cpu, linear, t.paddr, host, *rt_);
+    if (!nb) return nullptr;
+    // From now on stores to the page take the slow path and reach
+    // codePageWritten. Pages outside RAM are ROM here (MMIO has no host
+    // pointer): read-only, so their blocks never go stale.
+    nb->tracked = code_map_.set(t.paddr);
+    ++stats_.translations;
+    code_bytes_ += nb->code_size;
+    if (opt_.dump) dumpBlock(opt_.dump, *nb, cpu.codeMode(), host);
+    b = cache_.insert(std::move(nb));
+  }
+  cache_.setFront(b);
+  return fits(b) ? b : nullptr;
+}
+
+void Jit::codePageWritten(uint64_t paddr) {
+  stats_.invalidated += cache_.invalidatePage(paddr);
+  code_map_.clear(paddr);
+  // The running block may be one of them (code modifying its own block):
+  // it stops after the current instruction.
+  cpu_.requestBlockExit();
+}
+
+void Jit::releaseRetired() {
+  if (!cache_.hasRetired()) return;  // the common case, once per block entry
+  for (const std::unique_ptr<Block>& b : cache_.takeRetired()) {
+    rt_->release(b->fn);
+    code_bytes_ -= b->code_size;
+  }
+}
+
+void Jit::flush() {
+  ++stats_.flushes;
+  cache_.clear();
+  (void)cache_.takeRetired();  // their code goes with the runtime
+  rt_ = std::make_unique<asmjit::JitRuntime>();
+  code_bytes_ = 0;
+}
+
+}  // namespace sv

@@ -1,0 +1,70 @@
+// The block translator as the CPU sees it: a BlockExecutor that finds or
+// translates the block at CS:RIP and runs it, and a CodeWriteListener that
+// drops the blocks of a page the guest stores to (self-modifying code).
+//
+// Its own frames between Cpu::run and the generated code (runBlock, the
+// handler thunk) hold no objects with destructors: a guest fault longjmps
+// across them. Translation and cache maintenance never raise.
+#pragma once
+
+#include <asmjit/core.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <memory>
+
+#include "cpu/block_executor.h"
+#include "jit/block_cache.h"
+#include "jit/translator.h"
+
+namespace sv {
+
+class CodePageMap;
+class Cpu;
+
+struct JitOptions {
+  std::FILE* dump = nullptr;              // -d jit: each translated block goes here
+  size_t code_limit = size_t{64} << 20;   // host code bytes before everything is flushed
+};
+
+struct JitStats {
+  uint64_t blocks_run = 0;     // block entries
+  uint64_t translations = 0;   // blocks translated
+  uint64_t steps = 0;          // instructions left to the interpreter (TF, shadow, page-crossing, MMIO, budget tail)
+  uint64_t invalidated = 0;    // blocks dropped by stores to their page
+  uint64_t flushes = 0;        // code buffer full: everything dropped
+};
+
+class Jit final : public BlockExecutor, public CodeWriteListener {
+ public:
+  // Plugs itself into `cpu`, which must use `code` for its shadow TLB.
+  Jit(Cpu& cpu, CodePageMap& code, JitOptions opt = {});
+  ~Jit();
+  Jit(const Jit&) = delete;
+  Jit& operator=(const Jit&) = delete;
+
+  void runBlock(Cpu& cpu, uint64_t budget) override;
+  void codePageWritten(uint64_t paddr) override;
+
+  const JitStats& stats() const { return stats_; }
+  const BlockCache& cache() const { return cache_; }
+  size_t codeBytes() const { return code_bytes_; }
+  // Drops every block and the code buffer (only between blocks).
+  void flush();
+
+ private:
+  Block* blockAt(Cpu& cpu);
+  void releaseRetired();
+
+  Cpu& cpu_;
+  CodePageMap& code_map_;
+  JitOptions opt_;
+  Translator translator_;
+  BlockCache cache_;
+  std::unique_ptr<asmjit::JitRuntime> rt_;
+  size_t code_bytes_ = 0;
+  JitStats stats_;
+};
+
+}  // namespace sv

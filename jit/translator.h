@@ -1,0 +1,49 @@
+// Guest code -> Block: decodes from CS:RIP with sv::Decoder until a control
+// transfer, an instruction that changes the mode or the address space, the
+// end of the page, the CS limit or kMaxBlockInsns, then emits host code with
+// asmjit (per instruction: the EmitterTable's code, then an exit check that
+// leaves the block when RIP is not the next instruction's or the CPU's
+// block-exit flag is set).
+//
+// Translation never raises a guest fault: the caller has already translated
+// the first byte, and decoding stops quietly before anything that would
+// fault (bytes beyond the page or CS limit, an invalid encoding). The
+// interpreter raises those faults when execution gets there.
+#pragma once
+
+#include <asmjit/core.h>
+
+#include <cstdint>
+#include <memory>
+
+#include "cpu/decoder.h"
+#include "jit/block.h"
+#include "jit/emitters.h"
+
+namespace sv {
+
+class Cpu;
+
+class Translator {
+ public:
+  // The block starting at the current CS:RIP, whose first byte is at
+  // `first` (host pointer into RAM or ROM, physical address paddr).
+  // nullptr when nothing can be translated (the first instruction crosses
+  // the page, is invalid, or code generation failed): run it with step().
+  std::unique_ptr<Block> translate(Cpu& cpu, uint64_t linear, uint64_t paddr, const uint8_t* first,
+                                   asmjit::JitRuntime& rt);
+
+  // Whether the block must end after `insn` (exposed for tests).
+  static bool endsBlock(const DecodedInsn& insn);
+
+ private:
+  unsigned decodeRun(Cpu& cpu, uint64_t linear, const uint8_t* first);
+  bool emit(Block& b, asmjit::JitRuntime& rt);
+
+  Decoder decoder_;
+  EmitterTable emitters_;
+  DecodedInsn scratch_[kMaxBlockInsns];  // decode buffer, copied into the block
+  uint64_t scratch_rip_[kMaxBlockInsns + 1];  // RIP of each instruction, and the one after
+};
+
+}  // namespace sv
