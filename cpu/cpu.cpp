@@ -41,6 +41,8 @@ void Cpu::reset() {
   shutdown_ = false;
   delivering_ = -1;
   access_cpl_ = -1;
+  insn_breakpoint_fault_ = false;
+  debugRegistersChanged();
   updateMode();
   syncTlbControl();
   tlb_.flushAll();
@@ -71,6 +73,7 @@ void Cpu::setPagingRegisters(uint64_t cr0, uint64_t cr3, uint64_t cr4, uint64_t 
   state.cr4 = cr4;
   state.efer = efer;
   updateMode();
+  debugRegistersChanged();  // CR4.DE arms I/O breakpoints
   block_exit_ = 1;  // linear -> physical (or decoding) changed under a running block
   if (only_cr3) tlb_.loadCr3(cr3, ctl.mode == PagingMode::Pae ? ctl.pdpte : nullptr);
   else tlb_.setControl(ctl);
@@ -225,6 +228,7 @@ Translation Cpu::translate(uint64_t linear, Access access) {
 
 uint64_t Cpu::readLinear(uint64_t linear, unsigned size, Access access) {
   linear = wrapLinear(linear);
+  if (bp_data_armed_ && access != Access::Execute) noteDataAccess(linear, size, false);
   if (const uint8_t* h = tlb_.lookup(linear, kindOf(access), privilegeOf(access), size)) {
     uint64_t v = 0;
     std::memcpy(&v, h, size);
@@ -249,6 +253,7 @@ uint64_t Cpu::readLinearSlow(uint64_t linear, unsigned size, Access access) {
 
 void Cpu::writeLinear(uint64_t linear, unsigned size, uint64_t value, Access access) {
   linear = wrapLinear(linear);
+  if (bp_data_armed_) noteDataAccess(linear, size, true);
   if (uint8_t* h = tlb_.lookup(linear, kindOf(access), privilegeOf(access), size)) {
     std::memcpy(h, &value, size);
     return;
@@ -353,11 +358,13 @@ void Cpu::checkIoPermission(uint16_t port, unsigned size) {
 
 uint32_t Cpu::portRead(uint16_t port, unsigned size) {
   checkIoPermission(port, size);
+  if (bp_io_armed_) noteIoAccess(port, size);
   return io_.portRead(port, size);
 }
 
 void Cpu::portWrite(uint16_t port, unsigned size, uint32_t value) {
   checkIoPermission(port, size);
+  if (bp_io_armed_) noteIoAccess(port, size);
   io_.portWrite(port, size, value);
 }
 
@@ -391,6 +398,11 @@ void Cpu::deliverPendingFault() {
   fault_pending_ = false;
   ++stats_.exceptions;
   uint8_t v = fault_vector_;
+  // Fault-class exceptions push RF = 1 so the handler's IRET does not hit an
+  // instruction breakpoint on the restarted instruction again; the
+  // instruction-breakpoint #DB itself pushes RF = 0 (SDM Vol. 3A, 17.3.1.1).
+  if (isFaultClass(v) && !insn_breakpoint_fault_) state.rflags |= flag::RF;
+  insn_breakpoint_fault_ = false;
   deliverEvent(v, EventKind::Exception, fault_has_error_, fault_error_, state.rip);
 }
 
@@ -450,6 +462,9 @@ void Cpu::fetchDecode(DecodedInsn& insn) {
 }
 
 void Cpu::executeOne() {
+  // Instruction breakpoints are faults with priority over fetch faults
+  // (SDM Vol. 3A, 6.9, Table 6-2); RF suppresses them for one instruction.
+  if (bp_exec_armed_ && !(state.rflags & flag::RF)) checkInstructionBreakpoint();
   DecodedInsn insn;
   fetchDecode(insn);
   executeDecoded(insn);
@@ -463,15 +478,17 @@ void Cpu::executeDecoded(const DecodedInsn& insn) {
   bool single_step = (state.rflags & flag::TF) != 0;
   state.interrupt_shadow = 0;
   event_in_insn_ = false;
+  pending_bp_hits_ = 0;
+  // RF lasts one instruction; IRET and task switches may load it again
+  // (SDM Vol. 3A, 17.3.1.1).
+  state.rflags &= ~flag::RF;
   insn.handler(*this, insn);
   state.rip = next_rip;
   ++stats_.retired;
   // No trap after an instruction that delivered an event (its handler runs
   // with TF clear), nor after MOV SS/POP SS (the shadow also holds #DB).
-  if (single_step && !event_in_insn_ && !(state.interrupt_shadow & kShadowDebug)) {
-    state.dr[6] |= 0x4000;  // BS
-    deliverEvent(vec::DB, EventKind::Exception, false, 0, state.rip);
-  }
+  if ((single_step || pending_bp_hits_) && !event_in_insn_ && !(state.interrupt_shadow & kShadowDebug))
+    deliverBreakpointTrap(single_step);
 }
 
 Cpu::Exit Cpu::run(uint64_t budget) {

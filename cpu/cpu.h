@@ -224,6 +224,12 @@ class Cpu {
   }
   // Enters the HLT state at the end of the current instruction.
   void halt() { state.halted = 1; }
+  // Re-derives which breakpoints are armed after DR7 or CR4.DE changed
+  // (MOV DR7, MOV CR4, task switch, reset).
+  void debugRegistersChanged();
+  // Any DR0-DR3 breakpoint enabled: instructions then run one at a time
+  // through executeOne, which checks them (blocks are not run).
+  bool breakpointsArmed() const { return bp_exec_armed_ || bp_data_armed_ || bp_io_armed_; }
 
  private:
   void executeOne();
@@ -256,6 +262,11 @@ class Cpu {
   void interruptTaskGate(const Descriptor& gate, bool push_error, uint32_t error_code, uint64_t return_rip,
                          uint32_t ext);
   bool takeInterruptIfAny();
+  // DR0-DR3 breakpoints (cpu/debug_breakpoints.cpp).
+  void checkInstructionBreakpoint();
+  void noteDataAccess(uint64_t linear, unsigned size, bool write);
+  void noteIoAccess(uint16_t port, unsigned size);
+  void deliverBreakpointTrap(bool single_step);
   [[noreturn]] void fault(uint8_t vector, bool has_error, uint32_t error_code);
 
   PhysicalMemory& mem_;
@@ -284,6 +295,14 @@ class Cpu {
   // and a fault while delivering #DF shuts the CPU down (SDM 6.15, Int 8).
   int delivering_ = -1;
   static constexpr int kDeliveringBenign = 0x100;  // INT n / external: no escalation
+
+  // DR7 (and CR4.DE) digested for the hot paths: which kinds of breakpoint
+  // are enabled. Set by debugRegistersChanged().
+  bool bp_exec_armed_ = false;
+  bool bp_data_armed_ = false;
+  bool bp_io_armed_ = false;
+  uint8_t pending_bp_hits_ = 0;        // B0-B3 of data/I/O breakpoints the current instruction hit
+  bool insn_breakpoint_fault_ = false; // the pending #DB is an instruction breakpoint (pushes RF = 0)
 
   std::jmp_buf fault_jmp_;
   CpuStats stats_;

@@ -44,6 +44,14 @@ constexpr bool exceptionHasErrorCode(uint8_t v) {
          v == vec::GP || v == vec::PF || v == vec::AC;
 }
 
+// Exceptions of the fault class (SDM Vol. 3A, Table 6-1): the saved RIP
+// restarts the instruction. #DB is a fault when raised through Cpu::raise
+// (instruction breakpoint, general detect); its traps are delivered directly.
+constexpr bool isFaultClass(uint8_t v) {
+  return v == vec::DE || v == vec::DB || v == vec::BR || v == vec::UD || v == vec::NM ||
+         (v >= vec::TS && v <= vec::PF) || v == vec::MF || v == vec::AC || v == vec::XM;
+}
+
 // SDM Table 6-4/6-5: which pairs of exceptions form a double fault.
 enum class FaultClass : uint8_t { Benign, Contributory, PageFault };
 constexpr FaultClass faultClass(uint8_t v) {

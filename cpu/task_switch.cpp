@@ -189,6 +189,8 @@ void Cpu::taskSwitch(uint16_t selector, const Descriptor& tss_desc, TaskSwitchRe
   busy.hi |= kBusyBit;
   state.tr = toCache(busy, selector);
   state.cr0 |= cr0::TS;
+  state.dr[7] &= ~0x155ull;  // L0-L3 and LE are per task (SDM Vol. 3B, 18.2.4)
+  debugRegistersChanged();
   event_in_insn_ = true;  // no single-step trap carries over into the new task
   state.interrupt_shadow = 0;
   if (new32 && (state.cr0 & cr0::PG)) setPagingRegisters(state.cr0, img.cr3, state.cr4, state.efer);

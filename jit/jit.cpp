@@ -21,9 +21,12 @@ void Jit::runBlock(Cpu& cpu, uint64_t budget) {
   // A safe point: no block is running, so retired code can go.
   releaseRetired();
   if (code_bytes_ > opt_.code_limit) flush();
-  // Single-step traps and interrupt shadows are decided per instruction by
-  // Cpu::run; a block would run past the point where they matter.
-  Block* b = (cpu.state.rflags & flag::TF) || cpu.state.interrupt_shadow ? nullptr : blockAt(cpu);
+  // Single-step traps, interrupt shadows, RF and DR0-DR3 breakpoints are
+  // decided per instruction by the interpreter; a block would run past the
+  // point where they matter.
+  const bool per_insn = (cpu.state.rflags & (flag::TF | flag::RF)) || cpu.state.interrupt_shadow ||
+                        cpu.breakpointsArmed();
+  Block* b = per_insn ? nullptr : blockAt(cpu);
   if (!b || b->count > budget) {
     ++stats_.steps;
     cpu.step();

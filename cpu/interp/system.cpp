@@ -279,7 +279,8 @@ void handleMovDr(Cpu& cpu, const DecodedInsn& insn, bool to_dr, unsigned size) {
     if (v >> 32) cpu.raise(vec::GP, 0);  // 64-bit mode: the high half is reserved
     v = index == 6 ? (v & kDr6Writable) | kDr6Ones : (v & kDr7Writable) | kDr7Ones;
   }
-  s.dr[index] = v;  // breakpoints are not armed yet: the values are only stored
+  s.dr[index] = v;
+  cpu.debugRegistersChanged();
 }
 
 // 0F 20/22 (CRn) and 0F 21/23 (DRn). Register operands are 64-bit in 64-bit
