@@ -25,7 +25,7 @@ constexpr uint32_t kExt1EdxNx = 1u << 20;
 
 // CPUID.1:EDX bits.
 namespace edx1 {
-constexpr uint32_t DE = 1u << 2, PSE = 1u << 3, TSC = 1u << 4, MSR = 1u << 5, PAE = 1u << 6, CX8 = 1u << 8, PGE = 1u << 13,
+constexpr uint32_t FPU = 1u << 0, DE = 1u << 2, PSE = 1u << 3, TSC = 1u << 4, MSR = 1u << 5, PAE = 1u << 6, CX8 = 1u << 8, PGE = 1u << 13,
                    CMOV = 1u << 15, PAT = 1u << 16, PSE36 = 1u << 17, CLFSH = 1u << 19;
 }
 // CPUID.1:ECX bits.
@@ -61,7 +61,15 @@ struct Features {
       edx1 |= edx1::CMOV;
     if (implemented({ZYDIS_MNEMONIC_CLFLUSH})) edx1 |= edx1::CLFSH;
     if (implemented({ZYDIS_MNEMONIC_POPCNT})) ecx1 |= ecx1::POPCNT;
-    // Not yet, on purpose: FPU, VME, DE, MCE, APIC, SEP, MTRR, MCA, FXSR,
+    // The x87 (cpu/interp/x87*.cpp): the whole instruction set, the
+    // transcendentals last.
+    if (implemented({ZYDIS_MNEMONIC_FLD, ZYDIS_MNEMONIC_FADD, ZYDIS_MNEMONIC_FDIV, ZYDIS_MNEMONIC_FSQRT,
+                     ZYDIS_MNEMONIC_FPREM1, ZYDIS_MNEMONIC_FNSAVE, ZYDIS_MNEMONIC_FRSTOR, ZYDIS_MNEMONIC_FNSTENV,
+                     ZYDIS_MNEMONIC_FLDENV, ZYDIS_MNEMONIC_F2XM1, ZYDIS_MNEMONIC_FYL2X, ZYDIS_MNEMONIC_FYL2XP1,
+                     ZYDIS_MNEMONIC_FPTAN, ZYDIS_MNEMONIC_FPATAN, ZYDIS_MNEMONIC_FSIN, ZYDIS_MNEMONIC_FCOS,
+                     ZYDIS_MNEMONIC_FSINCOS}))
+      edx1 |= edx1::FPU;
+    // Not yet, on purpose: VME, MCE, APIC, SEP, MTRR, MCA, FXSR,
     // MMX, SSE*, and in 0x80000001 SYSCALL and LM.
   }
 };

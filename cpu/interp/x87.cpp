@@ -11,6 +11,7 @@
 #include "cpu/flags.h"
 #include "cpu/interp/handler_table.h"
 #include "cpu/interp/handlers.h"
+#include "cpu/x87/transcendental.h"
 #include "cpu/x87/x87_common.h"
 
 namespace sv {
@@ -425,7 +426,13 @@ void handleD9Misc(Cpu& cpu, const DecodedInsn& insn) {
       return;
     }
     if (!masked) return;
+    if (code == 0xF1 || code == 0xF3 || code == 0xF9) {  // two-operand, result in ST(1), pop
+      st.set(1, kIndefinite);
+      st.pop();
+      return;
+    }
     st.set(0, kIndefinite);
+    if (code == 0xF2 || code == 0xFB) st.push(kIndefinite);  // FPTAN / FSINCOS push a second result
     if (code == 0xF5 || code == 0xF8) st.setCC(cpu.state.x87.fsw & ~(fsw::C1 | fsw::C2));  // measured
     return;
   }
@@ -514,7 +521,62 @@ void handleD9Misc(Cpu& cpu, const DecodedInsn& insn) {
       st.setCC(cc);
       return;
     }
-    default: cpu.raiseUnimplemented();  // transcendentals are not implemented yet
+    case 0xF0: {  // F2XM1
+      Float80 r = exp2m1(a, env);
+      if (st.commit(env)) st.set(0, r);
+      return;
+    }
+    case 0xFE:
+    case 0xFF: {  // FSIN / FCOS: C2 = 1 and nothing else when |ST(0)| >= 2^63
+      Float80 r;
+      bool in_range = code == 0xFE ? sinCos(a, env, &r, nullptr) : sinCos(a, env, nullptr, &r);
+      if (!in_range) {
+        st.setCC((cpu.state.x87.fsw & ~fsw::C1) | fsw::C2);
+        return;
+      }
+      st.setCC(cpu.state.x87.fsw & ~fsw::C2);
+      if (st.commit(env)) st.set(0, r);
+      return;
+    }
+    case 0xF2:
+    case 0xFB: {  // FPTAN (then push 1.0) / FSINCOS (ST(0) = sin, then push cos)
+      if (st.pushOverflows()) {
+        if (st.stackFault(true)) {
+          st.set(0, kIndefinite);
+          st.push(kIndefinite);
+        }
+        return;
+      }
+      Float80 first, second = kOne;
+      bool in_range = code == 0xF2 ? x87::tan(a, env, first) : sinCos(a, env, &first, &second);
+      if (!in_range) {
+        st.setCC((cpu.state.x87.fsw & ~fsw::C1) | fsw::C2);
+        return;
+      }
+      st.setCC(cpu.state.x87.fsw & ~fsw::C2);
+      if (!st.commit(env)) return;
+      st.set(0, first);
+      st.push(second);
+      return;
+    }
+    case 0xF1:
+    case 0xF3:
+    case 0xF9: {  // FYL2X / FPATAN / FYL2XP1: ST(1) = f(ST(1), ST(0)), pop
+      if (st.empty(1)) {
+        if (st.stackFault(false)) {
+          st.set(1, kIndefinite);
+          st.pop();
+        }
+        return;
+      }
+      Float80 y = st.get(1);
+      Float80 r = code == 0xF1 ? ylog2x(y, a, env) : code == 0xF3 ? x87::atan2(y, a, env) : ylog2xp1(y, a, env);
+      if (!st.commit(env)) return;
+      st.set(1, r);
+      st.pop();
+      return;
+    }
+    default: cpu.raiseUnimplemented();
   }
 }
 
@@ -589,7 +651,9 @@ void registerX87(HandlerTable& t) {
       ZYDIS_MNEMONIC_FABS,    ZYDIS_MNEMONIC_FLD1,    ZYDIS_MNEMONIC_FLDZ,    ZYDIS_MNEMONIC_FLDPI,
       ZYDIS_MNEMONIC_FLDL2E,  ZYDIS_MNEMONIC_FLDL2T,  ZYDIS_MNEMONIC_FLDLG2,  ZYDIS_MNEMONIC_FLDLN2,
       ZYDIS_MNEMONIC_FSQRT,   ZYDIS_MNEMONIC_FRNDINT, ZYDIS_MNEMONIC_FSCALE,  ZYDIS_MNEMONIC_FXTRACT,
-      ZYDIS_MNEMONIC_FPREM,   ZYDIS_MNEMONIC_FPREM1,  ZYDIS_MNEMONIC_FCMOVB,  ZYDIS_MNEMONIC_FCMOVE,
+      ZYDIS_MNEMONIC_FPREM,   ZYDIS_MNEMONIC_FPREM1,  ZYDIS_MNEMONIC_F2XM1,   ZYDIS_MNEMONIC_FYL2X,
+      ZYDIS_MNEMONIC_FYL2XP1, ZYDIS_MNEMONIC_FPTAN,   ZYDIS_MNEMONIC_FPATAN,  ZYDIS_MNEMONIC_FSIN,
+      ZYDIS_MNEMONIC_FCOS,    ZYDIS_MNEMONIC_FSINCOS,  ZYDIS_MNEMONIC_FCMOVB,  ZYDIS_MNEMONIC_FCMOVE,
       ZYDIS_MNEMONIC_FCMOVBE, ZYDIS_MNEMONIC_FCMOVU,  ZYDIS_MNEMONIC_FCMOVNB, ZYDIS_MNEMONIC_FCMOVNE,
       ZYDIS_MNEMONIC_FCMOVNBE, ZYDIS_MNEMONIC_FCMOVNU,
   };

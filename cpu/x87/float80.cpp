@@ -747,4 +747,10 @@ Float80 remainder(Float80 a, Float80 b, bool ieee, FpEnv& env, bool& partial, un
   return round80(sign, ub.e + (d - shift) + 64, r, 64, env);
 }
 
+namespace detail {
+Float80 roundExtended(bool sign, int32_t e, u128 sig, FpEnv& env) { return round80(sign, e, sig, 64, env); }
+Float80 invalidOperation(FpEnv& env) { return invalid(env); }
+Float80 propagateNaN(Float80 a, Float80 b, FpEnv& env) { return x87::propagateNaN(a, b, env); }
+}  // namespace detail
+
 }  // namespace sv::x87

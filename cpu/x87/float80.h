@@ -107,4 +107,16 @@ Float80 roundConstant(uint64_t sig, uint64_t extra, uint16_t se, const FpEnv& en
 Float80 negate(Float80 a);
 Float80 abs(Float80 a);
 
+// Building blocks shared with the other x87 modules (transcendental.cpp).
+namespace detail {
+// Rounds sign * sig * 2^(e-127) per RC to 64-bit precision (the
+// transcendentals ignore precision control, SDM 8.1.5.2), with the usual
+// OE/UE/PE/C1 reporting.
+Float80 roundExtended(bool sign, int32_t e, unsigned __int128 sig, FpEnv& env);
+// IE and the real indefinite (suppress when IE is unmasked).
+Float80 invalidOperation(FpEnv& env);
+// x87 NaN propagation for one or two operands (SDM Vol. 1, Table 4-7).
+Float80 propagateNaN(Float80 a, Float80 b, FpEnv& env);
+}  // namespace detail
+
 }  // namespace sv::x87

@@ -94,7 +94,7 @@ TEST_CASE("CPUID: vendor, signature, honest feature bits, brand, out-of-range le
   CHECK(((l1.eax >> 8) & 0xF) == 6);
   CHECK((l1.edx & (1u << 4)) != 0);   // TSC
   CHECK((l1.edx & (1u << 5)) != 0);   // MSR
-  CHECK((l1.edx & 1u) == 0);          // no FPU yet
+  CHECK((l1.edx & 1u) == 1);          // FPU: the whole x87, transcendentals included
   CHECK((l1.edx & (1u << 3)) != 0);   // PSE   (the page walker implements these)
   CHECK((l1.edx & (1u << 6)) != 0);   // PAE
   CHECK((l1.edx & (1u << 13)) != 0);  // PGE

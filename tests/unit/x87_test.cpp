@@ -243,6 +243,51 @@ TEST_CASE("x87 FPREM, FSCALE, FXTRACT, FSQRT on the stack") {
   CHECK((r.fsw() & fsw::PE) == 0);
 }
 
+TEST_CASE("x87 transcendentals on the stack: C2 out of range, FPTAN/FSINCOS push, FPATAN/FYL2X pop") {
+  Rig r;
+  const Float80 big{0x8000000000000000ull, 0x3FFF + 63};  // 2^63: beyond the trig range
+  r.write<uint64_t>(0x20, big.sig);
+  r.write<uint16_t>(0x28, big.se);
+  // FNINIT; FLD tword [0x20]; FSIN -> unchanged, C2 = 1
+  CHECK(r.exec({0xDB, 0xE3, 0xDB, 0x2E, 0x20, 0x00, 0xD9, 0xFE}) == -1);
+  CHECK(r.st().get(0) == big);
+  CHECK((r.fsw() & fsw::C2) != 0);
+  // FPTAN out of range: no push either.
+  CHECK(r.exec({0xD9, 0xF2}) == -1);
+  CHECK(((r.fsw() >> 11) & 7) == 7);
+  CHECK((r.fsw() & fsw::C2) != 0);
+  // FLDZ; FPTAN -> ST(0) = 1.0 pushed, ST(1) = tan(0) = +0, C2 cleared, exact.
+  CHECK(r.exec({0xDB, 0xE3, 0xD9, 0xEE, 0xD9, 0xF2}) == -1);
+  CHECK(r.st().get(0) == kOne);
+  CHECK(r.st().get(1) == kZero);
+  CHECK((r.fsw() & (fsw::C2 | fsw::PE)) == 0);
+  // FLDZ; FSINCOS -> ST(0) = cos 0 = 1, ST(1) = sin 0 = 0.
+  CHECK(r.exec({0xDB, 0xE3, 0xD9, 0xEE, 0xD9, 0xFB}) == -1);
+  CHECK(r.st().get(0) == kOne);
+  CHECK(r.st().get(1) == kZero);
+  // FLD1; FLD1; FPATAN -> atan2(1, 1) = pi/4 in ST(0) after the pop.
+  CHECK(r.exec({0xDB, 0xE3, 0xD9, 0xE8, 0xD9, 0xE8, 0xD9, 0xF3}) == -1);
+  CHECK(((r.fsw() >> 11) & 7) == 7);
+  CHECK(r.st().get(0) == (Float80{0xC90FDAA22168C235ull, 0x3FFE}));
+  CHECK((r.fsw() & fsw::PE) != 0);
+  // FILD 3 (y); FILD 8 (x); FYL2X -> 3 * log2(8) = 9, exact.
+  r.write<int16_t>(0x30, 3);
+  r.write<int16_t>(0x32, 8);
+  CHECK(r.exec({0xDB, 0xE3, 0xDF, 0x06, 0x30, 0x00, 0xDF, 0x06, 0x32, 0x00, 0xD9, 0xF1}) == -1);
+  CHECK(r.st().get(0) == fromInt(9));
+  CHECK((r.fsw() & fsw::PE) == 0);
+  // FLDZ; F2XM1 of +0 is +0; FLD1; F2XM1 -> 2^1 - 1 = 1 exactly.
+  CHECK(r.exec({0xDB, 0xE3, 0xD9, 0xEE, 0xD9, 0xF0}) == -1);
+  CHECK(r.st().get(0) == kZero);
+  CHECK(r.exec({0xD9, 0xE8, 0xD9, 0xF0}) == -1);
+  CHECK(r.st().get(0) == kOne);
+  // A full stack: FPTAN is a stack overflow (IE, SF, C1) with the masked response.
+  CHECK(r.exec({0xDB, 0xE3, 0xD9, 0xEE, 0xD9, 0xEE, 0xD9, 0xEE, 0xD9, 0xEE, 0xD9, 0xEE, 0xD9, 0xEE, 0xD9, 0xEE,
+                0xD9, 0xEE, 0xD9, 0xF2}) == -1);
+  CHECK((r.fsw() & (fsw::IE | fsw::SF | fsw::C1)) == (fsw::IE | fsw::SF | fsw::C1));
+  CHECK(isNaN(r.st().get(0)));
+}
+
 TEST_CASE("x87 FNSTENV/FLDENV 16-bit real-mode image") {
   Rig r;
   // FNINIT; FLD1; FSTP m80 [0100]; FNSTENV [0300]
