@@ -25,7 +25,7 @@ constexpr uint32_t kExt1EdxNx = 1u << 20;
 
 // CPUID.1:EDX bits.
 namespace edx1 {
-constexpr uint32_t PSE = 1u << 3, TSC = 1u << 4, MSR = 1u << 5, PAE = 1u << 6, CX8 = 1u << 8, PGE = 1u << 13,
+constexpr uint32_t VME = 1u << 1, PSE = 1u << 3, TSC = 1u << 4, MSR = 1u << 5, PAE = 1u << 6, CX8 = 1u << 8, PGE = 1u << 13,
                    CMOV = 1u << 15, PAT = 1u << 16, PSE36 = 1u << 17, CLFSH = 1u << 19;
 }
 // CPUID.1:ECX bits.
@@ -46,6 +46,9 @@ struct Features {
     // Implemented by the interpreter itself (cpu/interp/system.cpp):
     // RDTSC with CR4.TSD, RDMSR/WRMSR.
     edx1 = edx1::TSC | edx1::MSR;
+    // Virtual-8086 mode extensions with protected-mode virtual interrupts
+    // (one bit for both: CR4.VME and CR4.PVI), cpu/virtual_interrupts.cpp.
+    edx1 |= edx1::VME;
     // The shadow TLB's page walker (memory/page_walker.cpp): 4 MiB pages with
     // 36-bit physical addresses, PAE with NX, global pages, the PAT bit.
     edx1 |= edx1::PSE | edx1::PSE36 | edx1::PAE | edx1::PGE | edx1::PAT;
@@ -58,7 +61,7 @@ struct Features {
       edx1 |= edx1::CMOV;
     if (implemented({ZYDIS_MNEMONIC_CLFLUSH})) edx1 |= edx1::CLFSH;
     if (implemented({ZYDIS_MNEMONIC_POPCNT})) ecx1 |= ecx1::POPCNT;
-    // Not yet, on purpose: FPU, VME, DE, MCE, APIC, SEP, MTRR, MCA, FXSR,
+    // Not yet, on purpose: FPU, DE, MCE, APIC, SEP, MTRR, MCA, FXSR,
     // MMX, SSE*, and in 0x80000001 SYSCALL and LM.
   }
 };
@@ -117,10 +120,11 @@ CpuidResult cpuidQuery(uint32_t leaf, uint32_t /*subleaf*/) {
 }
 
 uint64_t cr4WritableMask() {
-  // Each bit comes with its feature. VME/PVI, DE, MCE, PCE, OSFXSR ...
-  // arrive with theirs.
+  // Each bit comes with its feature. DE, MCE, PCE, OSFXSR ... arrive with
+  // theirs.
   uint32_t f = features().edx1;
   uint64_t m = 0;
+  if (f & edx1::VME) m |= cr4::VME | cr4::PVI;
   if (f & edx1::TSC) m |= cr4::TSD;
   if (f & edx1::PSE) m |= cr4::PSE;
   if (f & edx1::PAE) m |= cr4::PAE;
