@@ -79,11 +79,14 @@ bool Cpu::redirectionBitSet(uint8_t vector) {
 }
 
 // Methods 5 and 6: an 8086-style interrupt inside virtual-8086 mode, through
-// the 8086 program's vector table at linear 0 of its address space (read at
-// CPL 3 like its other accesses). With IOPL < 3 the pushed FLAGS carry VIF
-// in the IF position and IOPL 3, and VIF (not IF) is cleared (SDM "INT n").
+// the 8086 program's vector table at linear 0 of its address space. The SDM
+// does not say at which privilege the table is read; we read it like the
+// IDT (an implicit supervisor access, through paging), as Bochs does. With
+// IOPL < 3 the pushed FLAGS carry VIF in the IF position and IOPL 3, and
+// VIF (not IF) is cleared (SDM "INT n"). The frame is pushed at CPL 3.
 void Cpu::deliverThroughV86Ivt(uint8_t vector) {
-  uint32_t target = static_cast<uint32_t>(readLinear(static_cast<uint64_t>(vector) * 4, 4, Access::Read));
+  uint32_t target =
+      static_cast<uint32_t>(readLinear(static_cast<uint64_t>(vector) * 4, 4, Access::ImplicitRead));
   bool virtual_if = iopl(*this) < 3;
   uint16_t image = virtual_if ? virtualFlagsImage(state.rflags) : static_cast<uint16_t>(state.rflags);
   // The frame is written below SP first and SP committed last, so a fault
