@@ -212,6 +212,9 @@ class Cpu {
   // INT n, INT3, INTO, INT1: delivers the event with the next instruction's
   // RIP as the return address; ends the instruction.
   void softwareInterrupt(uint8_t vector, EventKind kind);
+  // INT n (CD ib): the virtual-8086 rules of SDM 20.3.3 (IOPL, CR4.VME and
+  // the TSS redirection bitmap, cpu/virtual_interrupts.cpp), then delivery.
+  void interruptInstruction(uint8_t vector);
 
   // Faults. The instruction is abandoned; the state is as at its start.
   [[noreturn]] void raise(uint8_t vector);
@@ -247,6 +250,9 @@ class Cpu {
   void deliverRealMode(uint8_t vector, uint64_t return_rip);
   void deliverProtectedMode(uint8_t vector, EventKind kind, bool has_error, uint32_t error_code,
                             uint64_t return_rip);
+  // INT n redirection in virtual-8086 mode with CR4.VME (SDM 20.3.3).
+  bool redirectionBitSet(uint8_t vector);
+  void deliverThroughV86Ivt(uint8_t vector);
   // Stack for privilege level `dpl` from the current TSS.
   void innerStackFromTss(unsigned dpl, uint16_t& ss, uint32_t& esp);
   void loadCodeSegmentProtected(uint16_t selector, const Descriptor& d, unsigned new_cpl);

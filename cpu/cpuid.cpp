@@ -25,7 +25,8 @@ constexpr uint32_t kExt1EdxNx = 1u << 20;
 
 // CPUID.1:EDX bits.
 namespace edx1 {
-constexpr uint32_t FPU = 1u << 0, DE = 1u << 2, PSE = 1u << 3, TSC = 1u << 4, MSR = 1u << 5, PAE = 1u << 6, CX8 = 1u << 8, PGE = 1u << 13,
+constexpr uint32_t FPU = 1u << 0, VME = 1u << 1, DE = 1u << 2, PSE = 1u << 3, TSC = 1u << 4, MSR = 1u << 5,
+                   PAE = 1u << 6, CX8 = 1u << 8, PGE = 1u << 13,
                    CMOV = 1u << 15, PAT = 1u << 16, PSE36 = 1u << 17, CLFSH = 1u << 19;
 }
 // CPUID.1:ECX bits.
@@ -49,6 +50,9 @@ struct Features {
     // Debug extensions: I/O breakpoints and DR4/DR5 #UD under CR4.DE
     // (cpu/debug_breakpoints.cpp, handleMovDr).
     edx1 |= edx1::DE;
+    // Virtual-8086 mode extensions with protected-mode virtual interrupts
+    // (one bit for both: CR4.VME and CR4.PVI), cpu/virtual_interrupts.cpp.
+    edx1 |= edx1::VME;
     // The shadow TLB's page walker (memory/page_walker.cpp): 4 MiB pages with
     // 36-bit physical addresses, PAE with NX, global pages, the PAT bit.
     edx1 |= edx1::PSE | edx1::PSE36 | edx1::PAE | edx1::PGE | edx1::PAT;
@@ -69,7 +73,7 @@ struct Features {
                      ZYDIS_MNEMONIC_FPTAN, ZYDIS_MNEMONIC_FPATAN, ZYDIS_MNEMONIC_FSIN, ZYDIS_MNEMONIC_FCOS,
                      ZYDIS_MNEMONIC_FSINCOS}))
       edx1 |= edx1::FPU;
-    // Not yet, on purpose: VME, MCE, APIC, SEP, MTRR, MCA, FXSR,
+    // Not yet, on purpose: MCE, APIC, SEP, MTRR, MCA, FXSR,
     // MMX, SSE*, and in 0x80000001 SYSCALL and LM.
   }
 };
@@ -128,10 +132,11 @@ CpuidResult cpuidQuery(uint32_t leaf, uint32_t /*subleaf*/) {
 }
 
 uint64_t cr4WritableMask() {
-  // Each bit comes with its feature. VME/PVI, MCE, PCE, OSFXSR ...
-  // arrive with theirs.
+  // Each bit comes with its feature. MCE, PCE, OSFXSR ... arrive with
+  // theirs.
   uint32_t f = features().edx1;
   uint64_t m = 0;
+  if (f & edx1::VME) m |= cr4::VME | cr4::PVI;
   if (f & edx1::TSC) m |= cr4::TSD;
   if (f & edx1::DE) m |= cr4::DE;
   if (f & edx1::PSE) m |= cr4::PSE;

@@ -3,6 +3,7 @@
 // Every check happens before any register or stack changes, so a fault
 // leaves the state of the instruction's start.
 #include "cpu/cpu.h"
+#include "cpu/virtual_interrupts.h"
 
 namespace sv {
 
@@ -209,14 +210,21 @@ void Cpu::interruptReturn(unsigned opsize) {
     return;
   }
   if (mode_ == CpuMode::Virtual86) {
-    // IOPL-sensitive; VME comes with the protected-mode work.
-    if (((state.rflags & flag::IOPL) >> 12) < 3) raise(vec::GP, 0);
+    // IOPL-sensitive; with CR4.VME the 16-bit form works on VIF (SDM
+    // "IRET", virtual-8086 mode; Vol. 3B 20.3.2).
+    InterruptFlagTarget target = v86FlagsTarget(*this, opsize);
+    if (target == InterruptFlagTarget::Fault) raise(vec::GP, 0);
     uint64_t ip = peekStack(0, opsize);
     uint16_t cs = static_cast<uint16_t>(peekStack(opsize, opsize));
     uint64_t fl = peekStack(2 * opsize, opsize);
     if ((ip & maskBytes(opsize)) > state.seg[CS].limit) raise(vec::GP, 0);
+    if (target == InterruptFlagTarget::Vif) checkVirtualFlagsImage(*this, fl);
     setGpr(RSP, 2, state.gpr[RSP] + 3 * opsize);
     loadCodeSegmentReal(cs, ip & maskBytes(opsize));
+    if (target == InterruptFlagTarget::Vif) {
+      loadVirtualFlagsImage(*this, fl);
+      return;
+    }
     // IOPL, VM, VIP, VIF stay (SDM "IRET", virtual-8086 mode).
     uint64_t settable = (opsize == 2 ? 0xFFFF : 0x3FFFFF) & ~(flag::IOPL | flag::VM | flag::VIP | flag::VIF);
     state.rflags = (state.rflags & ~settable) | (fl & settable) | flag::FIXED1;
@@ -277,9 +285,10 @@ void Cpu::interruptReturnProtected(unsigned opsize) {
   }
 
   // EFLAGS rules (SDM "IRET"): IOPL only at CPL 0, IF only when CPL <= IOPL;
-  // VM, VIP, VIF are not changed by a protected-mode return.
-  uint64_t settable = (opsize == 2 ? 0xFFFF : 0x3FFFFF) & ~(flag::VM | flag::VIP | flag::VIF | 0x8 | 0x20 | 0x8000 | 0x2);
-  if (cpl_now > 0) settable &= ~flag::IOPL;
+  // VIF and VIP only by a 32-bit IRET at CPL 0 (how a monitor sets VIP for
+  // a PVI task, SDM 20.4); VM is not changed by a protected-mode return.
+  uint64_t settable = (opsize == 2 ? 0xFFFF : 0x3FFFFF) & ~(flag::VM | 0x8 | 0x20 | 0x8000 | 0x2);
+  if (cpl_now > 0) settable &= ~(flag::IOPL | flag::VIF | flag::VIP);
   if (cpl_now > ((state.rflags & flag::IOPL) >> 12)) settable &= ~flag::IF;
   setDescriptorAccessed(cs, d);
   loadCodeSegmentProtected(cs, d, rpl);

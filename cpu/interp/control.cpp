@@ -153,14 +153,10 @@ void handleRet(Cpu& cpu, const DecodedInsn& insn) {
 
 // ---------------------------------------------------------------- INT / IRET
 
-unsigned iopl(const Cpu& cpu) { return (cpu.state.rflags & flag::IOPL) >> 12; }
-
 // CD ib.
 void handleInt(Cpu& cpu, const DecodedInsn& insn) {
-  // INT n is IOPL-sensitive in virtual-8086 mode (SDM Vol. 3A, 20.3.3).
-  // protected mode: CR4.VME redirection comes with the protected-mode issue.
-  if (cpu.mode() == CpuMode::Virtual86 && iopl(cpu) < 3) cpu.raise(vec::GP, 0);
-  cpu.softwareInterrupt(static_cast<uint8_t>(insn.ops[0].imm), EventKind::SoftwareInt);
+  // IOPL and CR4.VME rules of virtual-8086 mode live in the Cpu (SDM 20.3.3).
+  cpu.interruptInstruction(static_cast<uint8_t>(insn.ops[0].imm));
 }
 
 void handleInt3(Cpu& cpu, const DecodedInsn&) { cpu.softwareInterrupt(vec::BP, EventKind::SoftwareException); }

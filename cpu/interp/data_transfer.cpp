@@ -8,6 +8,7 @@
 #include "cpu/cpu.h"
 #include "cpu/flags.h"
 #include "cpu/interp/handler_table.h"
+#include "cpu/virtual_interrupts.h"
 
 namespace sv {
 
@@ -182,26 +183,38 @@ void handlePopa(Cpu& cpu, const DecodedInsn& insn) {
   cpu.setGpr(RSP, cpu.stackAddrSize(), sp);
 }
 
-uint64_t iopl(const Cpu& cpu) { return (cpu.state.rflags & flag::IOPL) >> 12; }
-
-// PUSHF: VM and RF read as 0 in the image (SDM "PUSHF").
+// PUSHF: VM and RF read as 0 in the image (SDM "PUSHF"). In virtual-8086
+// mode with IOPL < 3 it traps, or with CR4.VME (16-bit form only) pushes
+// VIF in the IF position (SDM 20.3.2).
 void handlePushf(Cpu& cpu, const DecodedInsn& insn) {
-  // Virtual-8086 mode without VME: IOPL-sensitive.
-  if (cpu.mode() == CpuMode::Virtual86 && iopl(cpu) < 3) cpu.raise(vec::GP, 0);
+  if (cpu.mode() == CpuMode::Virtual86) {
+    switch (v86FlagsTarget(cpu, insn.opsize)) {
+      case InterruptFlagTarget::Fault: cpu.raise(vec::GP, 0);
+      case InterruptFlagTarget::Vif: cpu.push(virtualFlagsImage(cpu.state.rflags), 2); return;
+      case InterruptFlagTarget::If: break;
+    }
+  }
   cpu.push(cpu.state.rflags & ~(flag::VM | flag::RF), insn.opsize);
 }
 
 // POPF: writeFlags applies the mode's rules (IOPL only at CPL 0, IF only
 // when CPL <= IOPL; VM, VIF, VIP never). RF is cleared (SDM "POPF").
-// A 16-bit POPF leaves bits 16..31 alone.
+// A 16-bit POPF leaves bits 16..31 alone. Virtual-8086 mode with IOPL < 3
+// traps, or with CR4.VME (16-bit form) loads VIF from the IF position.
 void handlePopf(Cpu& cpu, const DecodedInsn& insn) {
   bool v86 = cpu.mode() == CpuMode::Virtual86;
-  if (v86 && iopl(cpu) < 3) cpu.raise(vec::GP, 0);
   unsigned s = insn.opsize;
+  InterruptFlagTarget target = v86 ? v86FlagsTarget(cpu, s) : InterruptFlagTarget::If;
+  if (target == InterruptFlagTarget::Fault) cpu.raise(vec::GP, 0);
   uint64_t v = cpu.peekStack(0, s);
-  uint64_t m = mask(s);
-  if (v86) m &= ~flag::IOPL;  // CPL is 3 in virtual-8086 mode
-  cpu.writeFlags(v, m);
+  if (target == InterruptFlagTarget::Vif) {
+    checkVirtualFlagsImage(cpu, v);
+    loadVirtualFlagsImage(cpu, v);
+  } else {
+    uint64_t m = mask(s);
+    if (v86) m &= ~flag::IOPL;  // CPL is 3 in virtual-8086 mode
+    cpu.writeFlags(v, m);
+  }
   cpu.state.rflags &= ~flag::RF;
   adjustSp(cpu, s);
 }

@@ -6,14 +6,13 @@
 #include "cpu/flags.h"
 #include "cpu/interp/handler_table.h"
 #include "cpu/msr.h"
+#include "cpu/virtual_interrupts.h"
 
 namespace sv {
 
 namespace {
 
 using flags::mask;
-
-unsigned iopl(const Cpu& cpu) { return (cpu.state.rflags & flag::IOPL) >> 12; }
 
 void requireCpl0(Cpu& cpu) {
   if (cpu.cpl() != 0) cpu.raise(vec::GP, 0);
@@ -30,22 +29,32 @@ void handleFlagOp(Cpu& cpu, const DecodedInsn&) {
   else cpu.state.rflags ^= kFlag;
 }
 
-// CLI/STI are IOPL-sensitive outside real mode (SDM Vol. 2, CLI/STI).
-// protected mode: the CR4.VME/PVI (VIF) forms come with the protected-mode issue.
-void checkIopl(Cpu& cpu) {
-  if (!cpu.realMode() && cpu.cpl() > iopl(cpu)) cpu.raise(vec::GP, 0);
-}
-
+// CLI/STI are IOPL-sensitive outside real mode; with CR4.VME (v86) or
+// CR4.PVI (CPL 3) they act on VIF instead of trapping (SDM Vol. 2 CLI/STI,
+// Vol. 3B 20.3.2 and 20.4; cpu/virtual_interrupts.h).
 void handleCli(Cpu& cpu, const DecodedInsn&) {
-  checkIopl(cpu);
-  cpu.state.rflags &= ~flag::IF;
+  switch (cliStiTarget(cpu)) {
+    case InterruptFlagTarget::If: cpu.state.rflags &= ~flag::IF; return;
+    case InterruptFlagTarget::Vif: cpu.state.rflags &= ~flag::VIF; return;
+    case InterruptFlagTarget::Fault: cpu.raise(vec::GP, 0);
+  }
 }
 
-// STI delays interrupts by one instruction, but only when it actually sets IF.
+// STI delays interrupts by one instruction, but only when it actually sets
+// IF. Setting VIF while an interrupt is pending (VIP) traps to the monitor
+// instead; VIF has no interrupt shadow, it gates no hardware interrupt.
 void handleSti(Cpu& cpu, const DecodedInsn&) {
-  checkIopl(cpu);
-  if (!(cpu.state.rflags & flag::IF)) cpu.state.interrupt_shadow = 1;
-  cpu.state.rflags |= flag::IF;
+  switch (cliStiTarget(cpu)) {
+    case InterruptFlagTarget::If:
+      if (!(cpu.state.rflags & flag::IF)) cpu.state.interrupt_shadow = 1;
+      cpu.state.rflags |= flag::IF;
+      return;
+    case InterruptFlagTarget::Vif:
+      if (cpu.state.rflags & flag::VIP) cpu.raise(vec::GP, 0);
+      cpu.state.rflags |= flag::VIF;
+      return;
+    case InterruptFlagTarget::Fault: cpu.raise(vec::GP, 0);
+  }
 }
 
 // D6 (undocumented, invalid in 64-bit mode): AL = CF ? FF : 00, flags kept.

@@ -99,7 +99,7 @@ TEST_CASE("CPUID: vendor, signature, honest feature bits, brand, out-of-range le
   CHECK((l1.edx & (1u << 6)) != 0);   // PAE
   CHECK((l1.edx & (1u << 13)) != 0);  // PGE
   CHECK((l1.edx & (1u << 17)) != 0);  // PSE-36
-  CHECK((l1.edx & (1u << 1)) == 0);   // no VME yet
+  CHECK((l1.edx & (1u << 1)) != 0);   // VME (with PVI), cpu/virtual_interrupts.cpp
   CHECK((l1.edx & (1u << 9)) == 0);   // no APIC
   CHECK((l1.edx & (1u << 23)) == 0);  // no MMX
   CHECK((l1.edx & (1u << 25)) == 0);  // no SSE
@@ -145,8 +145,9 @@ TEST_CASE("MOV CR0: reserved combinations fault, PE enters protected mode, ET is
 
 TEST_CASE("MOV CR4: bits of unadvertised features are reserved") {
   Rig r;
-  r.cpu.state.gpr[RAX] = cr4::VME;
-  CHECK(r.exec({0x0F, 0x22, 0xE0}) == vec::GP);
+  r.cpu.state.gpr[RAX] = cr4::VME | cr4::PVI;  // advertised (CPUID.1:EDX.VME): accepted
+  CHECK(r.exec({0x0F, 0x22, 0xE0, 0x0F, 0x20, 0xE3}) == -1);
+  CHECK(r.cpu.state.gpr[RBX] == (cr4::VME | cr4::PVI));
   Rig r1;
   r1.cpu.state.gpr[RAX] = cr4::OSFXSR;
   CHECK(r1.exec({0x0F, 0x22, 0xE0}) == vec::GP);
