@@ -14,10 +14,6 @@ void Pic8259Chip::reset() {
   const bool keep_master = is_master;
   *this = Pic8259Chip{};
   lines = keep_lines, elcr_mask = keep_mask, is_master = keep_master;
-  // The datasheet leaves the state before ICW1 undefined; we mask every
-  // input (as Bochs does) so nothing is delivered through an unprogrammed
-  // vector base. ICW1 clears the IMR.
-  imr = 0xFF;
 }
 
 int Pic8259Chip::highestPriority(uint8_t mask) const {

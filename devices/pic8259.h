@@ -22,7 +22,10 @@ struct Pic8259Chip {
   uint8_t lines = 0;     // current level of the IR0-7 input pins
   uint8_t irr = 0;       // interrupt request register
   uint8_t isr = 0;       // in-service register
-  uint8_t imr = 0;       // interrupt mask register (OCW1)
+  // Interrupt mask register (OCW1). The datasheet leaves the state before
+  // ICW1 undefined; we mask every input (as Bochs does) so nothing arrives
+  // through an unprogrammed vector base. ICW1 clears it.
+  uint8_t imr = 0xFF;
   uint8_t elcr = 0;      // PIIX3 ELCR: 1 = level-triggered input
   uint8_t elcr_mask = 0; // ELCR bits that may be set (others always edge)
   uint8_t vector_base = 0;  // ICW2 & 0xF8
