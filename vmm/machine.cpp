@@ -1,9 +1,11 @@
 #include "vmm/machine.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cinttypes>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 
 #include "devices/debug_console.h"
 #include "devices/debug_exit.h"
@@ -14,6 +16,16 @@ namespace sv {
 
 namespace {
 constexpr uint64_t kSliceInstructions = 100'000;
+// Host-time mode cannot convert a deadline to instructions, so while a
+// timer is armed the slice is short enough (tens of microseconds at
+// interpreter speed) for timer interrupts to arrive on time.
+constexpr uint64_t kHostTimerSliceInstructions = 10'000;
+// A halted host-mode VM wakes at least this often (stop requests).
+constexpr uint64_t kMaxHostSleepNs = 10'000'000;
+// Deterministic mode: a CPU halted with IF=1 whose timers never wake it
+// (IRQ0 masked, say) would jump time forever; give up after this much
+// virtual time without an instruction.
+constexpr uint64_t kMaxDeterministicIdleNs = 60'000'000'000ull;
 
 VirtualClock makeClock(const MachineConfig& c) {
   if (c.icount_shift) return VirtualClock(VirtualClock::Mode::Deterministic, *c.icount_shift);
@@ -32,21 +44,66 @@ Machine::Machine(MachineConfig config)
       clock_(makeClock(config_)),
       mem_(checkedRam(config_.ram_bytes)),
       code_pages_(mem_),
-      cpu_(mem_, static_cast<PortIo&>(*this), static_cast<TimeSource&>(*this), &code_pages_) {
+      cpu_(mem_, static_cast<PortIo&>(*this), static_cast<TimeSource&>(*this), &code_pages_),
+      pic_([this](bool level) { cpu_.setInterruptRequest(level); }),
+      pit_(static_cast<DeviceClock&>(*this), [this](bool level) { pic_.setIrq(0, level); }),
+      port_b_(static_cast<DeviceClock&>(*this), pit_) {
   clock_.attachInstructionCounter(&cpu_.stats().retired);
   if (config_.bios_path.empty()) throw ConfigError("no firmware given: use -bios FILE");
   std::vector<uint8_t> bios = readImageFile(config_.bios_path, "BIOS image");
   mapSystemBios(mem_, bios, config_.bios_path);
+  buildBoard();
   buildDevices();
   if (config_.accel == Accel::Jit) {
     JitOptions opt;
     if (config_.jit_dump) opt.dump = stderr;
     jit_ = std::make_unique<Jit>(cpu_, code_pages_, opt);
   }
-  cpu_.reset();
+  resetBoard();
 }
 
 Machine::~Machine() = default;
+
+void Machine::buildBoard() {
+  pic_.attach(io_);
+  pit_.attach(io_);
+  port_b_.attach(io_);
+  cpu_.setInterruptAcknowledge(&pic_);
+  // A guest write to the PIT may move its next deadline: end the slice
+  // (after the current instruction) so run() reschedules.
+  pit_.setDeadlineChangedCallback([this] { cpu_.requestStop(); });
+  timers_.add(pit_);
+}
+
+void Machine::resetBoard() {
+  cpu_.reset();
+  pic_.reset();
+  pit_.reset();
+  port_b_.reset();
+}
+
+uint64_t Machine::sliceFor(uint64_t now_ns, uint64_t deadline_ns) const {
+  if (deadline_ns == TimerScheduler::kNoDeadline) return kSliceInstructions;
+  if (clock_.mode() == VirtualClock::Mode::Host) return kHostTimerSliceInstructions;
+  // Deterministic: one instruction is 2^shift ns; run until the deadline's
+  // instruction has retired (at least one, so time moves).
+  const unsigned shift = config_.icount_shift.value_or(0);
+  const uint64_t ns = deadline_ns > now_ns ? deadline_ns - now_ns : 0;
+  const uint64_t insns = (ns + (1ull << shift) - 1) >> shift;
+  return std::min(kSliceInstructions, std::max<uint64_t>(1, insns));
+}
+
+void Machine::idleUntil(uint64_t deadline_ns) {
+  if (clock_.mode() == VirtualClock::Mode::Deterministic) {
+    clock_.skipIdleTo(deadline_ns);
+    return;
+  }
+  const uint64_t now = clock_.nowNs();
+  if (deadline_ns <= now) return;
+  const uint64_t ns = std::min(deadline_ns - now, kMaxHostSleepNs);
+  timespec ts{static_cast<time_t>(ns / 1'000'000'000u), static_cast<long>(ns % 1'000'000'000u)};
+  nanosleep(&ts, nullptr);  // EINTR: the loop looks again
+}
 
 void Machine::buildDevices() {
   for (const DebugConsoleConfig& dc : config_.debug_consoles) {
@@ -101,7 +158,10 @@ int Machine::stop(int status, std::string message) {
 
 int Machine::run() {
   for (;;) {
-    Cpu::Exit why = cpu_.run(kSliceInstructions);
+    // Timers raise what is due, then the slice ends by the next deadline.
+    uint64_t now = clock_.nowNs();
+    const uint64_t deadline = timers_.advanceAll(now);
+    Cpu::Exit why = cpu_.run(sliceFor(now, deadline));
     if (exit_status_) return stop(*exit_status_, "");
     const CpuState& s = cpu_.state;
     char where[64];
@@ -113,13 +173,25 @@ int Machine::run() {
         if (config_.max_instructions && cpu_.stats().retired + cpu_.stats().exceptions >= config_.max_instructions)
           return stop(1, "instruction limit of " + std::to_string(config_.max_instructions) + " reached at " + where);
         break;
-      case Cpu::Exit::Halted:
-        // No device can raise an interrupt yet, so a halted CPU stays halted.
-        return stop(0, std::string("guest halted at ") + where +
-                           ((s.rflags & flag::IF) ? " and no device can wake it" : " with interrupts disabled"));
+      case Cpu::Exit::Halted: {
+        if (!(s.rflags & flag::IF)) return stop(0, std::string("guest halted at ") + where + " with interrupts disabled");
+        now = clock_.nowNs();
+        const uint64_t next = timers_.advanceAll(now);
+        if (pic_.intr()) break;  // an interrupt is due: the next slice takes it
+        if (next == TimerScheduler::kNoDeadline)
+          return stop(0, std::string("guest halted at ") + where + " and no device can wake it");
+        if (clock_.mode() == VirtualClock::Mode::Deterministic) {
+          if (cpu_.stats().retired != idle_since_retired_) idle_since_retired_ = cpu_.stats().retired, idle_since_ns_ = now;
+          if (now - idle_since_ns_ > kMaxDeterministicIdleNs)
+            return stop(0, std::string("guest halted at ") + where + " and nothing woke it in " +
+                               std::to_string(kMaxDeterministicIdleNs / 1'000'000'000u) + " s of virtual time");
+        }
+        idleUntil(next);
+        break;
+      }
       case Cpu::Exit::Shutdown:
         if (config_.no_reboot) return stop(0, std::string("guest triple-faulted at ") + where + " (-no-reboot: stopping)");
-        cpu_.reset();
+        resetBoard();
         break;
     }
   }

@@ -22,11 +22,18 @@ class VirtualClock {
   uint64_t nowNs() const;
   uint64_t tsc() const { return nowNs(); }
 
+  // A halted CPU waiting for a timer: deterministic mode jumps the clock
+  // forward to `ns` (a halted-time offset added to the instruction-derived
+  // time, so it stays a pure function of the run); host mode does nothing
+  // (the caller sleeps, host time moves by itself).
+  void skipIdleTo(uint64_t ns);
+
  private:
   Mode mode_;
   unsigned shift_;  // deterministic: 1 instruction = 2^shift ns (QEMU -icount shift)
   uint64_t host_start_ns_;
   const uint64_t* retired_ = nullptr;
+  uint64_t idle_ns_ = 0;  // deterministic: virtual time spent halted
 };
 
 }  // namespace sv
