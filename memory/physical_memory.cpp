@@ -41,14 +41,34 @@ void PhysicalMemory::addMmio(uint64_t base, uint64_t size, MmioHandler& handler,
   regions_.push_back({base, size, RegionKind::Mmio, nullptr, &handler, std::move(name)});
 }
 
-const MemoryRegion* PhysicalMemory::find(uint64_t paddr) const {
+void PhysicalMemory::setLegacyShadow(uint64_t base, uint64_t size, bool read_ram, bool write_ram) {
+  if ((base & kPageMask) || (size & kPageMask) || base < kLegacyShadowBase ||
+      base + size > kLegacyShadowBase + kLegacyShadowSize)
+    throw std::invalid_argument("legacy shadow range outside 0xC0000-0xFFFFF or not page aligned");
+  const uint8_t mode = static_cast<uint8_t>(kShadowControlled | (read_ram ? kShadowReadRam : 0) |
+                                            (write_ram ? kShadowWriteRam : 0));
+  for (uint64_t p = base; p < base + size; p += kPageSize) shadow_[(p - kLegacyShadowBase) / kPageSize] = mode;
+}
+
+const MemoryRegion* PhysicalMemory::findByPrecedence(uint64_t paddr, bool skip_ram) const {
   for (auto it = regions_.rbegin(); it != regions_.rend(); ++it)
-    if (paddr >= it->base && paddr - it->base < it->size) return &*it;
+    if (paddr >= it->base && paddr - it->base < it->size && !(skip_ram && it->kind == RegionKind::Ram)) return &*it;
   return nullptr;
 }
 
+const MemoryRegion* PhysicalMemory::route(uint64_t paddr, bool write) const {
+  if (paddr - kLegacyShadowBase < kLegacyShadowSize) {
+    const uint8_t mode = shadow_[(paddr - kLegacyShadowBase) / kPageSize];
+    if (mode & kShadowControlled) {
+      if (mode & (write ? kShadowWriteRam : kShadowReadRam)) return &regions_[0];
+      return findByPrecedence(paddr, true);  // the bus side: ROM, MMIO or nothing
+    }
+  }
+  return findByPrecedence(paddr, false);
+}
+
 uint8_t* PhysicalMemory::hostPointer(uint64_t paddr, bool write) const {
-  const MemoryRegion* r = find(paddr);
+  const MemoryRegion* r = route(paddr, write);
   if (!r || r->kind == RegionKind::Mmio || (write && r->kind == RegionKind::Rom)) return nullptr;
   return r->host + (paddr - r->base);
 }
@@ -63,7 +83,7 @@ uint64_t PhysicalMemory::read(uint64_t paddr, unsigned size) const {
 }
 
 void PhysicalMemory::write(uint64_t paddr, unsigned size, uint64_t value) {
-  const MemoryRegion* r = find(paddr);
+  const MemoryRegion* r = findForWrite(paddr);
   if (!r || r->kind == RegionKind::Rom) return;
   if (r->kind == RegionKind::Mmio) {
     r->mmio->mmioWrite(paddr - r->base, size, value);
@@ -81,7 +101,7 @@ void PhysicalMemory::writeBlock(uint64_t paddr, const void* src, uint64_t len) {
   const auto* in = static_cast<const uint8_t*>(src);
   while (len) {
     // Whole RAM runs in one copy; anything else byte by byte.
-    const MemoryRegion* r = find(paddr);
+    const MemoryRegion* r = findForWrite(paddr);
     if (r && r->kind == RegionKind::Ram) {
       uint64_t n = std::min(len, r->base + r->size - paddr);
       std::memcpy(r->host + (paddr - r->base), in, n);

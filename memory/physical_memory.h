@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <cstddef>
 #include <span>
 #include <string>
 #include <vector>
@@ -56,9 +57,22 @@ class PhysicalMemory {
   void addRom(uint64_t base, std::span<const uint8_t> image, std::string name);
   void addMmio(uint64_t base, uint64_t size, MmioHandler& handler, std::string name);
 
-  // The region that answers for `paddr`, or nullptr (unassigned: reads as
-  // all ones, writes are dropped, like an open PC bus).
-  const MemoryRegion* find(uint64_t paddr) const;
+  // The region that answers a read of `paddr` (findForWrite: a write), or
+  // nullptr (unassigned: reads as all ones, writes are dropped, like an
+  // open PC bus). They differ only inside the legacy shadow area.
+  const MemoryRegion* find(uint64_t paddr) const { return route(paddr, false); }
+  const MemoryRegion* findForWrite(uint64_t paddr) const { return route(paddr, true); }
+
+  // The legacy BIOS area 0xC0000-0xFFFFF behind the chipset's shadow
+  // controls (i440FX PAM): once a page is set here, its reads go to RAM or
+  // to the bus (whatever ROM/MMIO is mapped there, else unassigned), and so
+  // do its writes, independently. Pages never set keep plain precedence
+  // (ROM over RAM). `base` and `size` must be 4 KiB aligned inside the
+  // area. Callers that cache translations (TLBs, translated code) must
+  // drop what they hold for the range.
+  static constexpr uint64_t kLegacyShadowBase = 0xC0000;
+  static constexpr uint64_t kLegacyShadowSize = 0x40000;
+  void setLegacyShadow(uint64_t base, uint64_t size, bool read_ram, bool write_ram);
 
   // Host pointer for `paddr` when it is RAM (or ROM, for reads); valid up to
   // the end of its 4 KiB page. nullptr means: take the slow path.
@@ -75,11 +89,19 @@ class PhysicalMemory {
   const std::vector<MemoryRegion>& regions() const { return regions_; }
 
  private:
+  static constexpr uint8_t kShadowControlled = 1u << 0;
+  static constexpr uint8_t kShadowReadRam = 1u << 1;
+  static constexpr uint8_t kShadowWriteRam = 1u << 2;
+
+  const MemoryRegion* route(uint64_t paddr, bool write) const;
+  const MemoryRegion* findByPrecedence(uint64_t paddr, bool skip_ram) const;
+
   uint8_t* ram_ = nullptr;
   uint64_t ram_size_ = 0;
   uint64_t ram_below_4g_ = 0;
   std::vector<std::unique_ptr<uint8_t[]>> rom_storage_;
-  std::vector<MemoryRegion> regions_;  // later entries take precedence
+  std::vector<MemoryRegion> regions_;  // later entries take precedence; [0] is RAM below 4 GiB
+  uint8_t shadow_[kLegacyShadowSize / kPageSize] = {};  // kShadow* per page
 };
 
 }  // namespace sv

@@ -115,9 +115,11 @@ void ShadowTlb::fillFromWalk(uint64_t va, const WalkResult& w, Privilege priv) {
   TlbEntryInfo& info = info_[p][slot];
 
   // RAM and ROM can be read through a host pointer; only RAM can be written.
-  const MemoryRegion* r = mem_.find(ppage);
-  uint8_t* host = r && r->kind != RegionKind::Mmio ? r->host + (ppage - r->base) : nullptr;
-  bool ram = r && r->kind == RegionKind::Ram;
+  // With chipset shadowing (PAM) reads and writes of a page may go to
+  // different places; one addend serves both only when they agree, else
+  // writes take the slow path.
+  uint8_t* host = mem_.hostPointer(ppage, false);
+  bool ram = host && mem_.hostPointer(ppage, true) == host;
 
   auto allowed = [&](AccessKind k) { return accessPermitted(w.perms, ctl_, k, priv); };
   e.tags[idx(AccessKind::Read)] = allowed(AccessKind::Read) ? vpage | (host ? 0 : kTlbMmio) : kTlbTagEmpty;

@@ -116,3 +116,48 @@ TEST_CASE("block copies cross page and region boundaries") {
     REQUIRE(back[i] == want);
   }
 }
+
+TEST_CASE("legacy shadow (PAM): reads and writes of 0xC0000-0xFFFFF go to RAM or the bus independently") {
+  PhysicalMemory mem(2 << 20);
+  std::vector<uint8_t> image(0x20000, 0xB0);  // BIOS at 0xE0000-0xFFFFF
+  mem.addRom(0xE0000, image, "isa-bios");
+  mem.ramHost()[0xF0000] = 0x11;
+  mem.ramHost()[0xC0000] = 0x22;
+  // Never set: plain precedence (ROM over RAM, RAM where no ROM).
+  CHECK(mem.read(0xF0000, 1) == 0xB0);
+  CHECK(mem.read(0xC0000, 1) == 0x22);
+
+  // Both to the bus (PAM reset state): ROM reads, writes dropped; where no
+  // ROM is mapped the bus is open (all ones).
+  mem.setLegacyShadow(0xC0000, 0x40000, false, false);
+  CHECK(mem.read(0xC0000, 1) == 0xFF);
+  mem.write(0xC0000, 1, 0x33);
+  CHECK(mem.ramHost()[0xC0000] == 0x22);
+  CHECK(mem.hostPointer(0xC0000, false) == nullptr);
+
+  // Read ROM, write RAM (how SeaBIOS copies itself down).
+  mem.setLegacyShadow(0xF0000, 0x10000, false, true);
+  mem.write(0xF0000, 1, 0x44);
+  CHECK(mem.ramHost()[0xF0000] == 0x44);
+  CHECK(mem.read(0xF0000, 1) == 0xB0);
+  CHECK(mem.hostPointer(0xF0000, true) == mem.ramHost() + 0xF0000);
+  CHECK(mem.hostPointer(0xF0000, false) != mem.ramHost() + 0xF0000);
+  CHECK(mem.findForWrite(0xF0000)->kind == RegionKind::Ram);
+  CHECK(mem.find(0xF0000)->kind == RegionKind::Rom);
+
+  // Read RAM, writes dropped (write-protected shadow).
+  mem.setLegacyShadow(0xF0000, 0x10000, true, false);
+  CHECK(mem.read(0xF0000, 1) == 0x44);
+  mem.write(0xF0000, 1, 0x55);
+  CHECK(mem.read(0xF0000, 1) == 0x44);
+  CHECK(mem.hostPointer(0xF0000, true) == nullptr);
+
+  // Bulk writes follow the write routing.
+  mem.setLegacyShadow(0xF0000, 0x10000, true, true);
+  const uint8_t bytes[2] = {1, 2};
+  mem.writeBlock(0xF0FFF, bytes, 2);
+  CHECK(mem.read(0xF0FFF, 2) == 0x0201);
+
+  CHECK_THROWS(mem.setLegacyShadow(0xB0000, 0x1000, true, true));
+  CHECK_THROWS(mem.setLegacyShadow(0xC0800, 0x1000, true, true));
+}

@@ -470,3 +470,26 @@ TEST_CASE("shadow TLB: hit-rate statistics and dumpStats") {
   r.tlb.resetStats();
   CHECK(dump(r.tlb).find("lookups 0, hits 0 (0.00%), misses 0") != std::string::npos);
 }
+
+TEST_CASE("shadow TLB: a shadowed page read from ROM and written to RAM sends writes to the slow path") {
+  Rig r;
+  std::vector<uint8_t> image(0x10000, 0xC3);
+  r.mem.addRom(0xF0000, image, "bios");
+  r.mem.setLegacyShadow(0xF0000, 0x10000, false, true);
+  Translation rd = r.ok(0xF0010, R, SUP);
+  CHECK(rd.host != nullptr);
+  CHECK(*rd.host == 0xC3);
+  CHECK(r.tlb.lookup(0xF0010, R, SUP) == rd.host);
+  CHECK(r.tlb.lookup(0xF0010, W, SUP) == nullptr);  // one addend cannot serve both
+  Translation wr = r.ok(0xF0010, W, SUP);
+  CHECK(wr.host == nullptr);  // PhysicalMemory::write routes it to RAM
+  r.mem.write(wr.paddr, 1, 0x90);
+  CHECK(*r.ram(0xF0010) == 0x90);
+  CHECK(*rd.host == 0xC3);
+
+  // After a remap the owner flushes; the refill reads RAM at full speed.
+  r.mem.setLegacyShadow(0xF0000, 0x10000, true, true);
+  r.tlb.flushAll();
+  CHECK(r.ok(0xF0010, R, SUP).host == r.ram(0xF0010));
+  CHECK(r.tlb.lookup(0xF0010, W, SUP) == r.ram(0xF0010));
+}
