@@ -1,0 +1,84 @@
+// One PCI function's configuration space (PCI Local Bus Spec 3.0, ch. 6):
+// 256 bytes with per-bit write masks, so read-only fields, writable fields,
+// write-1-to-clear status bits and BAR sizing all follow from the masks.
+//
+// BARs: a BAR's writable bits are those above its size, so the standard
+// sizing probe (write all ones, read back ~(size - 1) | type bits) works
+// without special cases; the type bits (I/O, 64-bit, prefetchable) are
+// read-only.
+#pragma once
+
+#include <array>
+#include <cstdint>
+
+namespace sv {
+
+namespace pci {
+constexpr uint8_t kVendorId = 0x00;
+constexpr uint8_t kDeviceId = 0x02;
+constexpr uint8_t kCommand = 0x04;
+constexpr uint8_t kStatus = 0x06;
+constexpr uint8_t kRevision = 0x08;
+constexpr uint8_t kClassProgIf = 0x09;
+constexpr uint8_t kCacheLineSize = 0x0C;
+constexpr uint8_t kLatencyTimer = 0x0D;
+constexpr uint8_t kHeaderType = 0x0E;
+constexpr uint8_t kBar0 = 0x10;
+constexpr uint8_t kSubsystemVendorId = 0x2C;
+constexpr uint8_t kInterruptLine = 0x3C;
+constexpr uint8_t kInterruptPin = 0x3D;
+constexpr uint8_t kHeaderTypeMultiFunction = 0x80;
+}  // namespace pci
+
+struct PciId {
+  uint16_t vendor;
+  uint16_t device;
+  uint8_t revision;
+  uint8_t class_code;  // base class
+  uint8_t subclass;
+  uint8_t prog_if;
+  uint8_t header_type;  // 0x00 / 0x80 (multi-function)
+};
+
+class PciFunction {
+ public:
+  explicit PciFunction(const PciId& id);
+  virtual ~PciFunction() = default;
+  PciFunction(const PciFunction&) = delete;
+  PciFunction& operator=(const PciFunction&) = delete;
+
+  // Accesses of 1, 2 or 4 bytes; bytes beyond offset 0xFF read as ones and
+  // ignore writes.
+  uint32_t configRead(unsigned offset, unsigned size) const;
+  void configWrite(unsigned offset, unsigned size, uint32_t value);
+
+  // Back to the power-on image (PCI RST#).
+  virtual void reset();
+
+ protected:
+  // Called after a write changed config bytes [offset, offset + size).
+  virtual void configChanged(unsigned offset, unsigned size) {}
+
+  // Sets a power-on value and its writable / write-1-to-clear bits.
+  void define8(unsigned offset, uint8_t value, uint8_t writable = 0, uint8_t w1c = 0);
+  void define16(unsigned offset, uint16_t value, uint16_t writable = 0, uint16_t w1c = 0);
+  void define32(unsigned offset, uint32_t value, uint32_t writable = 0);
+  // A 32-bit memory or I/O BAR of `size` bytes (a power of two; >= 16 for
+  // memory, >= 4 for I/O).
+  void defineBar(unsigned index, uint32_t size, bool io, bool prefetchable = false);
+
+  uint8_t byte(unsigned offset) const { return config_[offset]; }
+  // Run-time changes (lock bits and the like), undone by reset().
+  void setByte(unsigned offset, uint8_t value) { config_[offset] = value; }
+  void setWritable(unsigned offset, uint8_t writable) { writable_[offset] = writable; }
+  uint32_t dword(unsigned offset) const { return configRead(offset, 4); }
+
+ private:
+  std::array<uint8_t, 256> config_{};
+  std::array<uint8_t, 256> power_on_{};
+  std::array<uint8_t, 256> writable_{};
+  std::array<uint8_t, 256> power_on_writable_{};
+  std::array<uint8_t, 256> w1c_{};
+};
+
+}  // namespace sv
