@@ -82,6 +82,8 @@ std::string usageText() {
          "  -max-insns N           stop with an error after N instructions\n"
          "  -accel interp|jit      run guest code in the interpreter (default) or the block translator\n"
          "  -d jit                 print each translated block (guest code, host size) to stderr\n"
+         "  -d unimp               report guest use of unmodelled features (e.g. unknown fw_cfg items)\n"
+         "  -boot reboot-timeout=MS   firmware retries booting after MS ms (fw_cfg etc/boot-fail-wait)\n"
          "  -display none, -nographic   accepted (no display yet)\n"
          "  -h, -help, --help      this text;  -version, --version\n";
 }
@@ -117,7 +119,19 @@ CliOptions parseCommandLine(const std::vector<std::string>& args) {
       std::string v = value();
       for (const auto& [item, _] : splitOptionList("," + v).kv) {
         if (item == "jit") o.machine.jit_dump = true;
-        else throw ConfigError("-d: unknown log item '" + item + "' (jit)");
+        else if (item == "unimp") o.machine.log_unimp = true;
+        else throw ConfigError("-d: unknown log item '" + item + "' (jit, unimp)");
+      }
+    } else if (a == "-boot") {
+      OptionList l = splitOptionList("," + value());
+      for (const auto& [key, v] : l.kv) {
+        if (key == "reboot-timeout") {
+          uint64_t ms = parseNumber(v, "-boot reboot-timeout");
+          if (ms > 0xFFFF) throw ConfigError("-boot reboot-timeout: " + v + " ms is too long (at most 65535)");
+          o.machine.boot_fail_wait_ms = static_cast<int32_t>(ms);
+        } else {
+          throw ConfigError("-boot: unsupported option '" + key + "' (reboot-timeout=MS)");
+        }
       }
     } else if (a == "-max-insns") o.machine.max_instructions = parseNumber(value(), "-max-insns");
     else if (a == "-icount") {

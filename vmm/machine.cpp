@@ -47,12 +47,19 @@ Machine::Machine(MachineConfig config)
       cpu_(mem_, static_cast<PortIo&>(*this), static_cast<TimeSource&>(*this), &code_pages_),
       pic_([this](bool level) { cpu_.setInterruptRequest(level); }),
       pit_(static_cast<DeviceClock&>(*this), [this](bool level) { pic_.setIrq(0, level); }),
-      port_b_(static_cast<DeviceClock&>(*this), pit_) {
+      port_b_(static_cast<DeviceClock&>(*this), pit_),
+      pci_io_(pci_),
+      host_bridge_([this] { applyPam(); }),
+      isa_bridge_([this](unsigned irq, bool level) { pic_.setIrq(irq, level); }),
+      reset_control_([this] { requestReset(); }),
+      port_a_([this](bool on) { cpu_.setA20(on); }, [this] { requestReset(); }),
+      fw_cfg_(static_cast<DmaMemory&>(*this), config_.log_unimp ? stderr : nullptr) {
   clock_.attachInstructionCounter(&cpu_.stats().retired);
   if (config_.bios_path.empty()) throw ConfigError("no firmware given: use -bios FILE");
   std::vector<uint8_t> bios = readImageFile(config_.bios_path, "BIOS image");
   mapSystemBios(mem_, bios, config_.bios_path);
   buildBoard();
+  buildChipset();
   buildDevices();
   if (config_.accel == Accel::Jit) {
     JitOptions opt;
@@ -75,11 +82,78 @@ void Machine::buildBoard() {
   timers_.add(pit_);
 }
 
+void Machine::buildChipset() {
+  pci_.attach(0, 0, host_bridge_);
+  pci_.attach(1, 0, isa_bridge_);
+  pci_io_.attach(io_);
+  reset_control_.attach(io_);
+  port_a_.attach(io_);
+  fw_cfg_.attach(io_);
+  fillFwCfg();
+}
+
+void Machine::fillFwCfg() {
+  auto le = [](uint64_t v, unsigned n) {
+    std::vector<uint8_t> b(n);
+    for (unsigned i = 0; i < n; ++i) b[i] = static_cast<uint8_t>(v >> (8 * i));
+    return b;
+  };
+  fw_cfg_.setItem(fwcfg::kUuid, std::vector<uint8_t>(16, 0));
+  fw_cfg_.setItem(fwcfg::kRamSize, le(mem_.ramSize(), 8));
+  fw_cfg_.setItem(fwcfg::kNoGraphic, le(1, 2));
+  fw_cfg_.setItem(fwcfg::kNbCpus, le(1, 2));
+  fw_cfg_.setItem(fwcfg::kMaxCpus, le(1, 2));
+  fw_cfg_.setItem(fwcfg::kBootMenu, le(0, 2));
+  fw_cfg_.setItem(fwcfg::kIrq0Override, le(1, 4));  // IRQ0 is wired to GSI2 on the IOAPIC, as on QEMU
+  // etc/e820: packed little-endian {u64 address, u64 length, u32 type}, the
+  // RAM ranges of the board (the firmware carves out its own holes).
+  std::vector<uint8_t> e820;
+  auto entry = [&](uint64_t base, uint64_t len, uint32_t type) {
+    for (auto part : {le(base, 8), le(len, 8), le(type, 4)}) e820.insert(e820.end(), part.begin(), part.end());
+  };
+  entry(0, mem_.ramBelow4G(), 1);
+  if (mem_.ramSize() > mem_.ramBelow4G()) entry(PhysicalMemory::kHighRamBase, mem_.ramSize() - mem_.ramBelow4G(), 1);
+  fw_cfg_.addFile("etc/e820", std::move(e820));
+  fw_cfg_.addFile("bootorder", {});
+  fw_cfg_.addFile("etc/boot-fail-wait", le(static_cast<uint32_t>(config_.boot_fail_wait_ms), 4));
+}
+
+void Machine::applyPam() {
+  for (const PamSegment& seg : host_bridge_.pamSegments()) mem_.setLegacyShadow(seg.base, seg.size, seg.read_ram, seg.write_ram);
+  // Every cached view of 0xC0000-0xFFFFF may be stale now.
+  cpu_.tlb().flushAll();
+  if (jit_)
+    for (uint64_t p = PhysicalMemory::kLegacyShadowBase; p < PhysicalMemory::kLegacyShadowBase + PhysicalMemory::kLegacyShadowSize;
+         p += kPageSize)
+      jit_->codePageWritten(p);
+  cpu_.requestBlockExit();
+}
+
+void Machine::dmaRead(uint64_t paddr, void* dst, size_t len) { mem_.readBlock(paddr, dst, len); }
+
+void Machine::dmaWrite(uint64_t paddr, const void* src, size_t len) {
+  // Translated code on the target pages goes, as for a CPU store.
+  if (jit_ && len)
+    for (uint64_t p = paddr & ~kPageMask; p < paddr + len; p += kPageSize)
+      if (code_pages_.test(p)) jit_->codePageWritten(p);
+  mem_.writeBlock(paddr, src, len);
+}
+
+void Machine::requestReset() {
+  reset_requested_ = true;
+  cpu_.requestStop();
+}
+
 void Machine::resetBoard() {
   cpu_.reset();
   pic_.reset();
   pit_.reset();
   port_b_.reset();
+  pci_io_.reset();
+  pci_.reset();  // PAM back to "bus" (ROM) for the whole BIOS area
+  reset_control_.reset();
+  port_a_.reset();
+  fw_cfg_.reset();
 }
 
 uint64_t Machine::sliceFor(uint64_t now_ns, uint64_t deadline_ns) const {
@@ -166,6 +240,12 @@ int Machine::run() {
     const CpuState& s = cpu_.state;
     char where[64];
     std::snprintf(where, sizeof where, "%04x:%08" PRIx64, s.seg[CS].selector, s.rip);
+    if (reset_requested_) {
+      reset_requested_ = false;
+      if (config_.no_reboot) return stop(0, std::string("guest requested a system reset at ") + where + " (-no-reboot: stopping)");
+      resetBoard();
+      why = Cpu::Exit::Stopped;  // the old halt/shutdown is gone; the instruction limit still counts
+    }
     switch (why) {
       case Cpu::Exit::Budget:
       case Cpu::Exit::Stopped:

@@ -10,9 +10,17 @@
 
 #include "cpu/cpu.h"
 #include "devices/device_clock.h"
+#include "devices/dma_memory.h"
+#include "devices/fw_cfg.h"
 #include "devices/io_bus.h"
+#include "devices/pci/i440fx_host.h"
+#include "devices/pci/pci_bus.h"
+#include "devices/pci/pci_config_io.h"
+#include "devices/pci/piix3_isa.h"
 #include "devices/pic8259.h"
 #include "devices/pit8254.h"
+#include "devices/reset_control.h"
+#include "devices/system_control_port_a.h"
 #include "devices/system_control_port_b.h"
 #include "memory/code_page_map.h"
 #include "memory/physical_memory.h"
@@ -24,7 +32,7 @@ namespace sv {
 
 class Jit;
 
-class Machine final : private PortIo, private TimeSource, private DeviceClock {
+class Machine final : private PortIo, private TimeSource, private DeviceClock, private DmaMemory {
  public:
   // Builds the board; throws ConfigError on bad configuration or files.
   explicit Machine(MachineConfig config);
@@ -40,10 +48,16 @@ class Machine final : private PortIo, private TimeSource, private DeviceClock {
 
   // Ends the VM after the current instruction with this exit status.
   void requestExit(int status);
+  // A system reset (port 0x92, 0xCF9, ...) after the current instruction:
+  // CPU and devices go back to power-on state, or with -no-reboot the VM
+  // stops with a message.
+  void requestReset();
 
   Cpu& cpu() { return cpu_; }
   PhysicalMemory& memory() { return mem_; }
   IoBus& io() { return io_; }
+  PciBus& pci() { return pci_; }
+  FwCfg& fwCfg() { return fw_cfg_; }
   VirtualClock& clock() { return clock_; }
 
  private:
@@ -51,10 +65,17 @@ class Machine final : private PortIo, private TimeSource, private DeviceClock {
   void portWrite(uint16_t port, unsigned size, uint32_t value) override { io_.write(port, size, value); }
   uint64_t tscNow() override { return clock_.tsc(); }
   uint64_t nowNs() override { return clock_.nowNs(); }
+  void dmaRead(uint64_t paddr, void* dst, size_t len) override;
+  void dmaWrite(uint64_t paddr, const void* src, size_t len) override;
 
   void buildDevices();
   void buildBoard();  // PIC pair, PIT, port 0x61 and their wiring
+  void buildChipset();  // PCI host and ISA bridges, port 0x92, 0xCF9, fw_cfg
+  void fillFwCfg();
   void resetBoard();
+  // The host bridge's PAM registers changed: remap 0xC0000-0xFFFFF and drop
+  // TLB entries and translated code that saw the old mapping.
+  void applyPam();
   // Instructions the next slice may run so a timer deadline is not passed.
   uint64_t sliceFor(uint64_t now_ns, uint64_t deadline_ns) const;
   // Halted with IF=1: lets virtual time reach the deadline (sleep in host
@@ -72,11 +93,19 @@ class Machine final : private PortIo, private TimeSource, private DeviceClock {
   Pic8259 pic_;  // the CPU's interrupt controller (INTR and INTA)
   Pit8254 pit_;
   SystemControlPortB port_b_;
+  PciBus pci_;
+  PciConfigIo pci_io_;
+  I440fxHost host_bridge_;  // 00:00.0
+  Piix3Isa isa_bridge_;     // 00:01.0
+  ResetControl reset_control_;
+  SystemControlPortA port_a_;
+  FwCfg fw_cfg_;
   TimerScheduler timers_;
   std::vector<std::unique_ptr<IoDevice>> devices_;  // configurable extras
   uint64_t idle_since_retired_ = ~0ull;  // deterministic idle limit, see run()
   uint64_t idle_since_ns_ = 0;
   std::optional<int> exit_status_;
+  bool reset_requested_ = false;
   std::string stop_message_;
 };
 
