@@ -5,6 +5,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config nasm
   libzydis-dev libzycore-dev libasmjit-dev zlib1g-dev doctest-dev
+  seabios  # boot tests: /usr/share/seabios/bios.bin
 )
 missing=()
 for p in "${packages[@]}"; do
