@@ -10,22 +10,13 @@
 #include "cpu/cpu.h"
 #include "cpu/cpuid.h"
 #include "memory/physical_memory.h"
+#include "tests/unit/cpu_test_platform.h"
 
 using namespace sv;
+using sv::testing::FixedClock;
+using sv::testing::NullPorts;
 
 namespace {
-
-class NullPorts final : public PortIo {
- public:
-  uint32_t portRead(uint16_t, unsigned) override { return 0xFFFFFFFF; }
-  void portWrite(uint16_t, unsigned, uint32_t) override {}
-};
-
-class FixedClock final : public TimeSource {
- public:
-  uint64_t now = 1000;
-  uint64_t tscNow() override { return now; }
-};
 
 // A real-mode machine: code at 1000:0000, stack 2000:FFF0, data at 3000:0.
 // Every IVT vector v points at 0000:0500+v, which holds HLT, so the vector

@@ -8,21 +8,13 @@
 
 #include "cpu/cpu.h"
 #include "memory/physical_memory.h"
+#include "tests/unit/cpu_test_platform.h"
 
 using namespace sv;
+using sv::testing::FixedClock;
+using sv::testing::NullPorts;
 
 namespace {
-
-class NullPorts final : public PortIo {
- public:
-  uint32_t portRead(uint16_t, unsigned) override { return 0xFFFFFFFF; }
-  void portWrite(uint16_t, unsigned, uint32_t) override {}
-};
-
-class FixedClock final : public TimeSource {
- public:
-  uint64_t tscNow() override { return 0; }
-};
 
 // Virtual-8086 mode with CR4.VME and IOPL 0: v86 code at 1000:0000, stack
 // 2000:FFF0. Every IDT vector v is a DPL-3 interrupt gate to ring-0 HLT at
