@@ -73,6 +73,16 @@ TEST_CASE("uart: Linux autoconfig IER and scratch tests") {
   }
 }
 
+TEST_CASE("uart: SeaBIOS detection (IER 0x02 reads back, IIR shows THRE)") {
+  Rig r;
+  r.out(IER, 0x02);
+  CHECK(r.in(IER) == 0x02);
+  uint8_t iir = r.in(IIR);
+  CHECK(((iir & 0x3F) == 0x02 || (iir & 0x3F) == 0x01));
+  r.out(IER, 0x00);
+  CHECK(r.in(IIR) == 0x01);
+}
+
 TEST_CASE("uart: Linux loopback MSR test reads 0x90") {
   Rig r;
   r.out(MCR, 0x10 | 0x0A);  // LOOP | OUT2 | RTS
