@@ -274,10 +274,11 @@ void CmosRtc::sync(uint64_t now_ns) {
         calendar_s_ += static_cast<int64_t>(count - kSecondsPerDay);
         count = kSecondsPerDay;
       }
-      for (uint64_t i = 0; i < count; ++i) {
+      for (; count != 0 && !(cmos_[kRegC] & kCAf); --count) {
         ++calendar_s_;
-        if (!(cmos_[kRegC] & kCAf) && alarmMatches(calendar_s_)) cmos_[kRegC] |= kCAf;
+        if (alarmMatches(calendar_s_)) cmos_[kRegC] |= kCAf;
       }
+      calendar_s_ += static_cast<int64_t>(count);  // AF is already set
       cmos_[kRegC] |= kCUf;  // update-ended, whether or not UIE is set
       latchCalendar();
     }

@@ -136,6 +136,31 @@ TEST_CASE("rtc: the guest sets the time with SET and it keeps counting from ther
   CHECK(r.time() == std::vector<int>{0x00, 0x00, 0x01, 7, 0x01, 0x01, 0x00, 0x20});
 }
 
+TEST_CASE("rtc: Linux mc146818_set_time sequence (SET plus divider reset)") {
+  Rig r;
+  r.advance(kSecond / 4);
+  uint8_t save_control = r.read(0x0B);
+  r.write(0x0B, save_control | 0x80);
+  uint8_t save_freq = r.read(0x0A);
+  r.write(0x0A, save_freq | 0x70);  // RTC_DIV_RESET2
+  const uint8_t regs[][2] = {{9, 0x30}, {8, 0x06}, {7, 0x15}, {4, 0x08}, {2, 0x00}, {0, 0x00},
+                             {0x32, 0x20}};
+  for (auto& w : regs) r.write(w[0], w[1]);
+  r.advance(2 * kSecond);  // stopped: nothing moves
+  r.write(0x0B, save_control);
+  r.write(0x0A, save_freq);
+  CHECK(r.read(0) == 0x00);
+  r.advance(kSecond / 2 - 1);
+  CHECK(r.read(0) == 0x00);
+  r.advance(1);  // first update half a second after the divider restarts
+  // Linux does not write the day of week; like the chip's own counter it
+  // keeps its old value (Thursday = 5) and counts on at midnight.
+  CHECK(r.time() == std::vector<int>{0x01, 0x00, 0x08, 5, 0x15, 0x06, 0x30, 0x20});
+  r.advance(86400 * kSecond);
+  CHECK(r.read(7) == 0x16);
+  CHECK(r.read(6) == 6);
+}
+
 TEST_CASE("rtc: SET inhibits updates, clears UIE and UIP") {
   Rig r;
   r.write(0x0B, 0x12);  // UIE
@@ -441,4 +466,15 @@ TEST_CASE("rtc calendar: epoch round trip, leap years, and tolerant normalisatio
   CHECK(bcd12.decode(0xFF) == 165);
   CHECK(bcd12.decodeHour(0x12) == 0);
   CHECK(bcd12.decodeHour(0x92) == 12);
+}
+
+TEST_CASE("rtc: on the I/O bus at 0x70/0x71") {
+  Rig r;
+  IoBus bus;
+  bus.registerPorts(CmosRtc::kIndexPort, CmosRtc::kPortCount, r.rtc, "rtc");
+  bus.write(0x70, 1, 0x80 | 0x0B);  // NMI masked while programming, as BIOSes do
+  bus.write(0x71, 1, 0x06);
+  CHECK(r.rtc.nmiMasked());
+  bus.write(0x70, 1, 0x04);
+  CHECK(bus.read(0x71, 1) == 23);
 }

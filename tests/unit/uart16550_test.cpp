@@ -379,3 +379,27 @@ TEST_CASE("uart: random guest programming never breaks the device") {
   bool pending = (r.uart.ioRead(IIR, 1) & 1) == 0;
   CHECK(line == pending);
 }
+
+TEST_CASE("uart: COM1 and COM2 side by side on the I/O bus") {
+  FakeClock clock;
+  CapturingSink out1, out2;
+  bool irq3 = false, irq4 = false;
+  Uart16550 com1(Uart16550::kCom1Base, Uart16550::kCom1Irq, clock, [&](bool l) { irq4 = l; }, &out1);
+  Uart16550 com2(Uart16550::kCom2Base, Uart16550::kCom2Irq, clock, [&](bool l) { irq3 = l; }, &out2);
+  IoBus bus;
+  bus.registerPorts(com1.basePort(), Uart16550::kPortCount, com1, "serial0");
+  bus.registerPorts(com2.basePort(), Uart16550::kPortCount, com2, "serial1");
+  bus.write(0x2F8, 1, 'B');
+  bus.write(0x3F8, 1, 'A');
+  CHECK(out1.bytes == std::vector<uint8_t>{'A'});
+  CHECK(out2.bytes == std::vector<uint8_t>{'B'});
+  bus.write(0x2FC, 1, 0x08);  // COM2 OUT2
+  bus.write(0x2F9, 1, 0x02);  // COM2 ETBEI
+  CHECK(irq3);
+  CHECK_FALSE(irq4);
+  CHECK(com2.irq() == 3);
+  CHECK(bus.read(0x2FF, 1) == 0);
+  bus.write(0x3FF, 1, 0x77);
+  CHECK(bus.read(0x3FF, 1) == 0x77);
+  CHECK(bus.read(0x2FF, 1) == 0);
+}
