@@ -241,7 +241,8 @@ unsigned CmosRtc::periodicShift() const {
 
 uint64_t CmosRtc::periodicTicksAt(uint64_t now_ns) const {
   if ((cmos_[kRegA] & kARateMask) == 0) return 0;
-  uint64_t elapsed = static_cast<uint64_t>(static_cast<int64_t>(now_ns) - origin_ns_);
+  int64_t since_origin = static_cast<int64_t>(now_ns) - origin_ns_;
+  uint64_t elapsed = since_origin > 0 ? static_cast<uint64_t>(since_origin) : 0;
   uint64_t base_ticks = elapsed / kSecondNs * kTimeBaseHz +
                         elapsed % kSecondNs * kTimeBaseHz / kSecondNs;
   return base_ticks >> periodicShift();
