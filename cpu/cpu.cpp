@@ -226,8 +226,17 @@ Translation Cpu::translate(uint64_t linear, Access access) {
   return t;
 }
 
+// #AC (SDM Vol. 3A, 6.15 "Interrupt 17"): with CR0.AM and EFLAGS.AC, an
+// explicit data access at CPL 3 that is not aligned to its size. The hot
+// paths only test EFLAGS.AC and the address bits.
+void Cpu::checkAlignment(Access access) {
+  if ((state.cr0 & cr0::AM) && cpl() == 3 && (access == Access::Read || access == Access::Write))
+    raise(vec::AC, 0);
+}
+
 uint64_t Cpu::readLinear(uint64_t linear, unsigned size, Access access) {
   linear = wrapLinear(linear);
+  if ((state.rflags & flag::AC) && (linear & (size - 1))) checkAlignment(access);
   if (bp_data_armed_ && access != Access::Execute) noteDataAccess(linear, size, false);
   if (const uint8_t* h = tlb_.lookup(linear, kindOf(access), privilegeOf(access), size)) {
     uint64_t v = 0;
@@ -253,6 +262,7 @@ uint64_t Cpu::readLinearSlow(uint64_t linear, unsigned size, Access access) {
 
 void Cpu::writeLinear(uint64_t linear, unsigned size, uint64_t value, Access access) {
   linear = wrapLinear(linear);
+  if ((state.rflags & flag::AC) && (linear & (size - 1))) checkAlignment(access);
   if (bp_data_armed_) noteDataAccess(linear, size, true);
   if (uint8_t* h = tlb_.lookup(linear, kindOf(access), privilegeOf(access), size)) {
     std::memcpy(h, &value, size);

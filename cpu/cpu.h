@@ -240,6 +240,7 @@ class Cpu {
     return (mode_ == CpuMode::Long64 || mode_ == CpuMode::Compat) ? linear : (linear & 0xFFFFFFFFull);
   }
   Privilege privilegeOf(Access access) const;
+  void checkAlignment(Access access);  // #AC when CR0.AM and CPL 3 (EFLAGS.AC and misalignment tested by the caller)
   uint64_t readLinearSlow(uint64_t linear, unsigned size, Access access);
   void writeLinearSlow(uint64_t linear, unsigned size, uint64_t value, Access access);
   void syncTlbControl();

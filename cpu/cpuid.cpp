@@ -17,7 +17,7 @@ namespace {
 // type[13:12] ext-model[19:16] ext-family[27:20] (SDM Vol. 2, CPUID).
 constexpr uint32_t kSignature = (0x3u << 16) | (6u << 8) | (0xAu << 4) | 9u;
 
-constexpr uint32_t kMaxBasicLeaf = 1;
+constexpr uint32_t kMaxBasicLeaf = 7;
 constexpr uint32_t kMaxExtLeaf = 0x80000008;
 // 0x80000008 EAX: physical (kPhysAddrBits, cpuid.h) and linear address widths.
 constexpr uint32_t kLinearAddrBits = 48;
@@ -28,6 +28,10 @@ namespace edx1 {
 constexpr uint32_t FPU = 1u << 0, VME = 1u << 1, DE = 1u << 2, PSE = 1u << 3, TSC = 1u << 4, MSR = 1u << 5,
                    PAE = 1u << 6, CX8 = 1u << 8, PGE = 1u << 13,
                    CMOV = 1u << 15, PAT = 1u << 16, PSE36 = 1u << 17, CLFSH = 1u << 19;
+}
+// CPUID.(7,0):EBX bits.
+namespace ebx7 {
+constexpr uint32_t SMEP = 1u << 7, SMAP = 1u << 20;
 }
 // CPUID.1:ECX bits.
 namespace ecx1 {
@@ -42,7 +46,7 @@ bool implemented(std::initializer_list<ZydisMnemonic> mnemonics) {
 }
 
 struct Features {
-  uint32_t edx1 = 0, ecx1 = 0;
+  uint32_t edx1 = 0, ecx1 = 0, ebx7 = 0;
   Features() {
     // Implemented by the interpreter itself (cpu/interp/system.cpp):
     // RDTSC with CR4.TSD, RDMSR/WRMSR.
@@ -65,6 +69,10 @@ struct Features {
       edx1 |= edx1::CMOV;
     if (implemented({ZYDIS_MNEMONIC_CLFLUSH})) edx1 |= edx1::CLFSH;
     if (implemented({ZYDIS_MNEMONIC_POPCNT})) ecx1 |= ecx1::POPCNT;
+    // Supervisor-mode execution/access prevention: the page walker checks
+    // them (memory/page_walker.cpp); SMAP also needs STAC/CLAC.
+    ebx7 |= ebx7::SMEP;
+    if (implemented({ZYDIS_MNEMONIC_STAC, ZYDIS_MNEMONIC_CLAC})) ebx7 |= ebx7::SMAP;
     // The x87 (cpu/interp/x87*.cpp): the whole instruction set, the
     // transcendentals last.
     if (implemented({ZYDIS_MNEMONIC_FLD, ZYDIS_MNEMONIC_FADD, ZYDIS_MNEMONIC_FDIV, ZYDIS_MNEMONIC_FSQRT,
@@ -89,11 +97,20 @@ uint32_t chars4(const char* s) {
   return v;
 }
 
-CpuidResult basicLeaf(uint32_t leaf) {
+CpuidResult basicLeaf(uint32_t leaf, uint32_t subleaf) {
   const Features& f = features();
   switch (leaf) {
     case 0:
       return {kMaxBasicLeaf, chars4("Genu"), chars4("ntel"), chars4("ineI")};
+    case 2:  // AL = 1 (always, SDM); all descriptors null: no cache/TLB information
+      return {1, 0, 0, 0};
+    case 3:  // no processor serial number
+    case 4:  // EAX type 0: no deterministic cache parameters
+    case 5:  // no MONITOR/MWAIT
+    case 6:  // no thermal/power management
+      return {0, 0, 0, 0};
+    case 7:  // subleaf 0: EAX = highest subleaf (0), EBX structured features
+      return subleaf == 0 ? CpuidResult{0, f.ebx7, 0, 0} : CpuidResult{0, 0, 0, 0};
     default:  // 1
       // EBX: brand index 0, CLFLUSH line 8*8 = 64 bytes, 1 logical
       // processor ID per package, initial APIC ID 0.
@@ -112,8 +129,8 @@ CpuidResult brandLeaf(uint32_t leaf) {
 
 uint32_t cpuidSignature() { return kSignature; }
 
-CpuidResult cpuidQuery(uint32_t leaf, uint32_t /*subleaf*/) {
-  if (leaf <= kMaxBasicLeaf) return basicLeaf(leaf);
+CpuidResult cpuidQuery(uint32_t leaf, uint32_t subleaf) {
+  if (leaf <= kMaxBasicLeaf) return basicLeaf(leaf, subleaf);
   switch (leaf) {
     case 0x80000000: return {kMaxExtLeaf, 0, 0, 0};
     case 0x80000001: return {0, 0, 0, kExt1EdxNx};  // NX; no LAHF64, SYSCALL or LM yet
@@ -127,7 +144,7 @@ CpuidResult cpuidQuery(uint32_t leaf, uint32_t /*subleaf*/) {
     default:
       // Intel: a leaf above the basic or extended maximum returns the data
       // of the highest basic leaf (SDM Vol. 2, CPUID, "INPUT EAX = 0").
-      return basicLeaf(kMaxBasicLeaf);
+      return basicLeaf(kMaxBasicLeaf, subleaf);
   }
 }
 
@@ -142,6 +159,8 @@ uint64_t cr4WritableMask() {
   if (f & edx1::PSE) m |= cr4::PSE;
   if (f & edx1::PAE) m |= cr4::PAE;
   if (f & edx1::PGE) m |= cr4::PGE;
+  if (features().ebx7 & ebx7::SMEP) m |= cr4::SMEP;
+  if (features().ebx7 & ebx7::SMAP) m |= cr4::SMAP;
   return m;
 }
 

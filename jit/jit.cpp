@@ -21,11 +21,14 @@ void Jit::runBlock(Cpu& cpu, uint64_t budget) {
   // A safe point: no block is running, so retired code can go.
   releaseRetired();
   if (code_bytes_ > opt_.code_limit) flush();
-  // Single-step traps, interrupt shadows, RF and DR0-DR3 breakpoints are
+  // Single-step traps, interrupt shadows, RF, alignment checks and DR0-DR3 breakpoints are
   // decided per instruction by the interpreter; a block would run past the
   // point where they matter.
+  // Alignment checking (CR0.AM + EFLAGS.AC at CPL 3) also goes one at a
+  // time: native memory accesses do not test it.
+  const bool alignment_check = (cpu.state.rflags & flag::AC) && (cpu.state.cr0 & cr0::AM) && cpu.cpl() == 3;
   const bool per_insn = (cpu.state.rflags & (flag::TF | flag::RF)) || cpu.state.interrupt_shadow ||
-                        cpu.breakpointsArmed();
+                        cpu.breakpointsArmed() || alignment_check;
   Block* b = per_insn ? nullptr : blockAt(cpu);
   if (!b || b->count > budget) {
     ++stats_.steps;

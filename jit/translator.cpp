@@ -48,6 +48,8 @@ bool Translator::endsBlock(const DecodedInsn& insn) {
     // Run-loop business: HLT, and IF/TF changes (an interrupt may be due).
     case ZYDIS_MNEMONIC_HLT: case ZYDIS_MNEMONIC_STI: case ZYDIS_MNEMONIC_CLI:
     case ZYDIS_MNEMONIC_POPF: case ZYDIS_MNEMONIC_POPFD: case ZYDIS_MNEMONIC_POPFQ:
+    // EFLAGS.AC decides which shadow-TLB privilege SMAP gives supervisor data accesses.
+    case ZYDIS_MNEMONIC_STAC: case ZYDIS_MNEMONIC_CLAC:
     // Mode, paging and descriptor-table changes.
     case ZYDIS_MNEMONIC_LMSW: case ZYDIS_MNEMONIC_CLTS: case ZYDIS_MNEMONIC_WRMSR:
     case ZYDIS_MNEMONIC_LGDT: case ZYDIS_MNEMONIC_LIDT: case ZYDIS_MNEMONIC_LLDT: case ZYDIS_MNEMONIC_LTR:

@@ -118,6 +118,15 @@ void handleCpuid(Cpu& cpu, const DecodedInsn&) {
   cpu.setGpr(RDX, 4, r.edx);
 }
 
+// STAC/CLAC (0F 01 CB/CA): set or clear EFLAGS.AC, which lets supervisor
+// code reach user pages under SMAP. CPL 0 only; #UD in virtual-8086 mode
+// (SDM Vol. 2, STAC).
+void handleStacClac(Cpu& cpu, const DecodedInsn& insn) {
+  if (cpu.mode() == CpuMode::Virtual86 || cpu.cpl() != 0) cpu.raise(vec::UD);
+  if (insn.mnemonic == ZYDIS_MNEMONIC_STAC) cpu.state.rflags |= flag::AC;
+  else cpu.state.rflags &= ~flag::AC;
+}
+
 void setEdxEax(Cpu& cpu, uint64_t v) {
   cpu.setGpr(RAX, 4, v & 0xFFFFFFFF);
   cpu.setGpr(RDX, 4, v >> 32);
@@ -332,6 +341,8 @@ void registerSystem(HandlerTable& t) {
   t.set(ZYDIS_MNEMONIC_IN, &handleIn);
   t.set(ZYDIS_MNEMONIC_OUT, &handleOut);
   t.set(ZYDIS_MNEMONIC_CPUID, &handleCpuid);
+  t.set(ZYDIS_MNEMONIC_STAC, &handleStacClac);
+  t.set(ZYDIS_MNEMONIC_CLAC, &handleStacClac);
   t.set(ZYDIS_MNEMONIC_RDTSC, &handleRdtsc);
   t.set(ZYDIS_MNEMONIC_RDMSR, &handleRdmsr);
   t.set(ZYDIS_MNEMONIC_WRMSR, &handleWrmsr);

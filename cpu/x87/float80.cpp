@@ -751,6 +751,9 @@ namespace detail {
 Float80 roundExtended(bool sign, int32_t e, u128 sig, FpEnv& env) { return round80(sign, e, sig, 64, env); }
 Float80 invalidOperation(FpEnv& env) { return invalid(env); }
 Float80 propagateNaN(Float80 a, Float80 b, FpEnv& env) { return x87::propagateNaN(a, b, env); }
+bool screenOperands(Float80 a, Float80 b, FpEnv& env, Float80& out) {
+  return screen2(a, b, unpack(a), unpack(b), env, out);
+}
 }  // namespace detail
 
 }  // namespace sv::x87

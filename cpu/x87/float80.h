@@ -117,6 +117,10 @@ Float80 roundExtended(bool sign, int32_t e, unsigned __int128 sig, FpEnv& env);
 Float80 invalidOperation(FpEnv& env);
 // x87 NaN propagation for one or two operands (SDM Vol. 1, Table 4-7).
 Float80 propagateNaN(Float80 a, Float80 b, FpEnv& env);
+// Two-operand screening of the arithmetic instructions: unsupported -> IE,
+// NaNs propagated, denormals -> DE (suppressing when unmasked). Returns true
+// when that decided the result (in `out`).
+bool screenOperands(Float80 a, Float80 b, FpEnv& env, Float80& out);
 }  // namespace detail
 
 }  // namespace sv::x87

@@ -114,27 +114,6 @@ bool screen1(Float80 a, FpEnv& env, Float80& out) {
   }
 }
 
-bool screen2(Float80 a, Float80 b, FpEnv& env, Float80& out) {
-  Class ca = classify(a), cb = classify(b);
-  if (ca == Class::Unsupported || cb == Class::Unsupported) {
-    out = detail::invalidOperation(env);
-    return true;
-  }
-  if (isNaN(a) || isNaN(b)) {
-    out = detail::propagateNaN(a, b, env);
-    return true;
-  }
-  if (ca == Class::Denormal || cb == Class::Denormal) {
-    env.flags |= fsw::DE;
-    if (!env.masked(fsw::DE)) {
-      env.suppress = true;
-      out = a;
-      return true;
-    }
-  }
-  return false;
-}
-
 // Reduces |a| < 2^63 (finite, nonzero) by multiples of pi66/2, exactly:
 // |a| = k * pi66/2 + r with |r| <= pi66/4. Returns r (sign of a dropped).
 WideReal reduce(Float80 a, uint64_t& k) {
@@ -212,7 +191,7 @@ bool tan(Float80 a, FpEnv& env, Float80& out) {
 
 Float80 atan2(Float80 y, Float80 x, FpEnv& env) {
   Float80 out;
-  if (screen2(y, x, env, out)) return out;
+  if (detail::screenOperands(y, x, env, out)) return out;
   Class cy = classify(y), cx = classify(x);
   const bool ny = y.sign(), nx = x.sign();
   WideReal angle;
@@ -284,7 +263,7 @@ Float80 ylog2x(Float80 y, Float80 x, FpEnv& env) {
     return signedInf(!ny);
   }
   Float80 out;
-  if (screen2(y, x, env, out)) return out;  // denormal operands
+  if (detail::screenOperands(y, x, env, out)) return out;  // denormal operands
   if (cx == Class::Infinity) {
     if (cy == Class::Zero) return detail::invalidOperation(env);
     return signedInf(ny);
@@ -301,7 +280,7 @@ Float80 ylog2x(Float80 y, Float80 x, FpEnv& env) {
 
 Float80 ylog2xp1(Float80 y, Float80 x, FpEnv& env) {
   Float80 out;
-  if (screen2(y, x, env, out)) return out;
+  if (detail::screenOperands(y, x, env, out)) return out;
   Class cy = classify(y), cx = classify(x);
   const bool ny = y.sign(), nx = x.sign();
   // SDM FYL2XP1 table: x = +-0 gives a zero signed like y * x; infinite y

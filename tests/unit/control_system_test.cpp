@@ -10,22 +10,13 @@
 #include "cpu/cpu.h"
 #include "cpu/cpuid.h"
 #include "memory/physical_memory.h"
+#include "tests/unit/cpu_test_platform.h"
 
 using namespace sv;
+using sv::testing::FixedClock;
+using sv::testing::NullPorts;
 
 namespace {
-
-class NullPorts final : public PortIo {
- public:
-  uint32_t portRead(uint16_t, unsigned) override { return 0xFFFFFFFF; }
-  void portWrite(uint16_t, unsigned, uint32_t) override {}
-};
-
-class FixedClock final : public TimeSource {
- public:
-  uint64_t now = 1000;
-  uint64_t tscNow() override { return now; }
-};
 
 // A real-mode machine: code at 1000:0000, stack 2000:FFF0, data at 3000:0.
 // Every IVT vector v points at 0000:0500+v, which holds HLT, so the vector
@@ -87,7 +78,7 @@ std::string cpuidString(std::initializer_list<uint32_t> regs) {
 
 TEST_CASE("CPUID: vendor, signature, honest feature bits, brand, out-of-range leaves") {
   CpuidResult l0 = cpuidQuery(0, 0);
-  CHECK(l0.eax == 1);
+  CHECK(l0.eax == 7);
   CHECK(cpuidString({l0.ebx, l0.edx, l0.ecx}) == "GenuineIntel");
   CpuidResult l1 = cpuidQuery(1, 0);
   CHECK(l1.eax == cpuidSignature());
@@ -113,10 +104,21 @@ TEST_CASE("CPUID: vendor, signature, honest feature bits, brand, out-of-range le
     for (uint32_t v : {r.eax, r.ebx, r.ecx, r.edx}) brand.append(reinterpret_cast<const char*>(&v), 4);
   }
   CHECK(std::string(brand.c_str()) == "softvisor virtual CPU");
-  for (uint32_t leaf : {2u, 7u, 0x40000000u, 0x80000009u}) {
+  // Leaf 7: SMEP and SMAP (with STAC/CLAC), nothing else; one subleaf.
+  CpuidResult l7 = cpuidQuery(7, 0);
+  CHECK(l7.eax == 0);
+  CHECK(l7.ebx == ((1u << 7) | (1u << 20)));
+  CHECK(l7.ecx == 0);
+  CHECK(l7.edx == 0);
+  CpuidResult l7s1 = cpuidQuery(7, 1);
+  CHECK((l7s1.eax | l7s1.ebx | l7s1.ecx | l7s1.edx) == 0);
+  CHECK(cpuidQuery(2, 0).eax == 1);  // AL = 1, null descriptors
+  CHECK(cpuidQuery(4, 0).eax == 0);  // no deterministic cache leaves
+  // Above the basic or extended maximum: the highest basic leaf (Intel).
+  for (uint32_t leaf : {8u, 0x40000000u, 0x80000009u}) {
     CpuidResult r = cpuidQuery(leaf, 0);
-    CHECK(r.eax == l1.eax);
-    CHECK(r.edx == l1.edx);
+    CHECK(r.eax == l7.eax);
+    CHECK(r.ebx == l7.ebx);
   }
 }
 
@@ -124,7 +126,7 @@ TEST_CASE("CPUID instruction writes EAX/EBX/ECX/EDX") {
   Rig r;
   r.cpu.state.gpr[RAX] = 0;
   CHECK(r.exec({0x0F, 0xA2}) == -1);
-  CHECK(r.eax() == 1);
+  CHECK(r.eax() == 7);
   CHECK(static_cast<uint32_t>(r.cpu.state.gpr[RBX]) == 0x756E6547);  // "Genu"
 }
 

@@ -12,8 +12,11 @@
 #include "jit/jit.h"
 #include "memory/code_page_map.h"
 #include "memory/physical_memory.h"
+#include "tests/unit/cpu_test_platform.h"
 
 using namespace sv;
+using sv::testing::FixedClock;
+using sv::testing::NullPorts;
 
 namespace {
 
@@ -40,11 +43,6 @@ class IrqPorts final : public PortIo, public InterruptAcknowledge {
     cpu->setInterruptRequest(false);
     return 0x40;
   }
-};
-
-class FixedClock final : public TimeSource {
- public:
-  uint64_t tscNow() override { return 0; }
 };
 
 // Real mode, code at 1000:0000, stack at 2000:FFF0; with or without the JIT.

@@ -8,21 +8,13 @@
 
 #include "cpu/cpu.h"
 #include "memory/physical_memory.h"
+#include "tests/unit/cpu_test_platform.h"
 
 using namespace sv;
+using sv::testing::FixedClock;
+using sv::testing::NullPorts;
 
 namespace {
-
-class NullPorts final : public PortIo {
- public:
-  uint32_t portRead(uint16_t, unsigned) override { return 0xFFFFFFFF; }
-  void portWrite(uint16_t, unsigned, uint32_t) override {}
-};
-
-class FixedClock final : public TimeSource {
- public:
-  uint64_t tscNow() override { return 0; }
-};
 
 // Virtual-8086 mode with CR4.VME and IOPL 0: v86 code at 1000:0000, stack
 // 2000:FFF0. Every IDT vector v is a DPL-3 interrupt gate to ring-0 HLT at
@@ -160,4 +152,26 @@ TEST_CASE("VME: INT3 and INTO are never redirected; a set bitmap bit with IOPL 0
   CHECK(o.exec({0xCE}) == vec::OF);
   V86Rig g;
   CHECK(g.exec({0xCD, 0x22}) == vec::GP);
+}
+
+// #AC applies at CPL 3, so virtual-8086 code shows it (SDM Vol. 3A, 6.15,
+// Interrupt 17): CR0.AM and EFLAGS.AC both needed, misaligned explicit
+// data accesses only.
+TEST_CASE("Alignment check: misaligned word/dword at CPL 3 with CR0.AM and EFLAGS.AC is #AC(0)") {
+  // mov ax, [0x0101]
+  V86Rig on;
+  on.cpu.state.cr0 |= cr0::AM;
+  on.cpu.state.rflags |= flag::AC;
+  CHECK(on.exec({0xA1, 0x01, 0x01}) == vec::AC);
+  CHECK(on.cpu.state.gpr[RSP] == 0x9000 - 10 * 4);  // v86 frame + error code 0
+  V86Rig aligned;
+  aligned.cpu.state.cr0 |= cr0::AM;
+  aligned.cpu.state.rflags |= flag::AC;
+  CHECK(aligned.exec({0xA1, 0x00, 0x01, 0x88, 0x06, 0x01, 0x01, 0xF4}) == vec::GP);  // byte store fine; HLT then #GP
+  V86Rig no_am;
+  no_am.cpu.state.rflags |= flag::AC;
+  CHECK(no_am.exec({0xA1, 0x01, 0x01, 0xF4}) == vec::GP);  // runs on to the HLT
+  V86Rig no_ac;
+  no_ac.cpu.state.cr0 |= cr0::AM;
+  CHECK(no_ac.exec({0x66, 0xA3, 0x02, 0x01, 0xF4}) == vec::GP);  // mov [0x0102], eax: misaligned dword, AC clear
 }

@@ -11,22 +11,14 @@
 #include "cpu/cpu.h"
 #include "cpu/x87/x87_state.h"
 #include "memory/physical_memory.h"
+#include "tests/unit/cpu_test_platform.h"
 
 using namespace sv;
+using sv::testing::FixedClock;
+using sv::testing::NullPorts;
 using namespace sv::x87;
 
 namespace {
-
-class NullPorts final : public PortIo {
- public:
-  uint32_t portRead(uint16_t, unsigned) override { return 0xFFFFFFFF; }
-  void portWrite(uint16_t, unsigned, uint32_t) override {}
-};
-
-class FixedClock final : public TimeSource {
- public:
-  uint64_t tscNow() override { return 0; }
-};
 
 // Real mode: code at 1000:0000, stack 2000:FFF0, data at 3000:0. Vector v
 // points at 0000:0500+v, which holds HLT, so a fault's vector is the final IP.
