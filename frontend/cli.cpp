@@ -73,6 +73,8 @@ std::string usageText() {
   return "usage: softvisor [options]\n"
          "  -bios FILE             system firmware image (mapped below 4 GiB and 1 MiB)\n"
          "  -m SIZE                guest RAM, e.g. 128, 512M, 2G (default 128M)\n"
+         "  -serial DEV            COM1 (0x3F8, IRQ 4) output: stdio | null | file:PATH | chardev:ID, or none (no COM1);\n"
+         "                         default null\n"
          "  -debugcon DEV          isa-debugcon on port 0xE9; DEV = stdio | null | file:PATH | chardev:ID\n"
          "  -chardev stdio|null,id=ID   or   -chardev file,id=ID,path=PATH\n"
          "  -device isa-debugcon,iobase=PORT,chardev=ID   a debug console on any port (repeatable)\n"
@@ -141,6 +143,10 @@ CliOptions parseCommandLine(const std::vector<std::string>& args) {
       uint64_t n = parseNumber(shift, "-icount shift");
       if (n > 10) throw ConfigError("-icount: shift must be 0..10");
       o.machine.icount_shift = static_cast<unsigned>(n);
+    } else if (a == "-serial") {
+      std::string v = value();
+      if (v == "none") o.machine.com1.reset();
+      else o.machine.com1 = parseCharSink(v, chardevs, "-serial");
     } else if (a == "-debugcon") {
       o.machine.debug_consoles.push_back({0xE9, parseCharSink(value(), chardevs, "-debugcon")});
     } else if (a == "-chardev") {

@@ -60,6 +60,7 @@ Machine::Machine(MachineConfig config)
   mapSystemBios(mem_, bios, config_.bios_path);
   buildBoard();
   buildChipset();
+  buildSuperIo();
   buildDevices();
   if (config_.accel == Accel::Jit) {
     JitOptions opt;
@@ -90,6 +91,26 @@ void Machine::buildChipset() {
   port_a_.attach(io_);
   fw_cfg_.attach(io_);
   fillFwCfg();
+}
+
+void Machine::buildSuperIo() {
+  // Deterministic runs start the RTC at a fixed date (2026-01-01 00:00 UTC).
+  constexpr int64_t kDeterministicEpoch = 1767225600;
+  int64_t start = config_.rtc_start_epoch_s.value_or(config_.icount_shift ? kDeterministicEpoch : std::time(nullptr));
+  CmosBoardConfig board;
+  board.ram_bytes = mem_.ramSize();
+  board.cpu_count = 1;
+  rtc_ = std::make_unique<CmosRtc>(static_cast<DeviceClock&>(*this), [this](bool level) { pic_.setIrq(CmosRtc::kIrq, level); },
+                                   start, board);
+  io_.registerPorts(CmosRtc::kIndexPort, CmosRtc::kPortCount, *rtc_, "rtc-cmos");
+  timers_.add(*rtc_);
+  if (config_.com1) {
+    com1_sink_ = std::make_unique<FileByteSink>(*config_.com1, "serial port");
+    com1_ = std::make_unique<Uart16550>(Uart16550::kCom1Base, Uart16550::kCom1Irq, static_cast<DeviceClock&>(*this),
+                                        [this](bool level) { pic_.setIrq(Uart16550::kCom1Irq, level); }, com1_sink_.get());
+    io_.registerPorts(Uart16550::kCom1Base, Uart16550::kPortCount, *com1_, "serial-com1");
+    timers_.add(*com1_);
+  }
 }
 
 void Machine::fillFwCfg() {
@@ -154,6 +175,8 @@ void Machine::resetBoard() {
   reset_control_.reset();
   port_a_.reset();
   fw_cfg_.reset();
+  rtc_->reset();
+  if (com1_) com1_->reset();
 }
 
 uint64_t Machine::sliceFor(uint64_t now_ns, uint64_t deadline_ns) const {
@@ -227,6 +250,7 @@ int Machine::stop(int status, std::string message) {
   }
   for (auto& d : devices_)
     if (auto* dc = dynamic_cast<DebugConsole*>(d.get())) dc->flush();
+  if (com1_sink_) com1_sink_->flush();
   return status;
 }
 

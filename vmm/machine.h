@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "cpu/cpu.h"
+#include "devices/cmos_rtc.h"
 #include "devices/device_clock.h"
 #include "devices/dma_memory.h"
 #include "devices/fw_cfg.h"
@@ -22,8 +23,10 @@
 #include "devices/reset_control.h"
 #include "devices/system_control_port_a.h"
 #include "devices/system_control_port_b.h"
+#include "devices/uart16550.h"
 #include "memory/code_page_map.h"
 #include "memory/physical_memory.h"
+#include "vmm/file_byte_sink.h"
 #include "vmm/machine_config.h"
 #include "vmm/timer_scheduler.h"
 #include "vmm/virtual_clock.h"
@@ -71,6 +74,7 @@ class Machine final : private PortIo, private TimeSource, private DeviceClock, p
   void buildDevices();
   void buildBoard();  // PIC pair, PIT, port 0x61 and their wiring
   void buildChipset();  // PCI host and ISA bridges, port 0x92, 0xCF9, fw_cfg
+  void buildSuperIo();  // RTC/CMOS, COM1
   void fillFwCfg();
   void resetBoard();
   // The host bridge's PAM registers changed: remap 0xC0000-0xFFFFF and drop
@@ -100,6 +104,9 @@ class Machine final : private PortIo, private TimeSource, private DeviceClock, p
   ResetControl reset_control_;
   SystemControlPortA port_a_;
   FwCfg fw_cfg_;
+  std::unique_ptr<CmosRtc> rtc_;
+  std::unique_ptr<FileByteSink> com1_sink_;  // before com1_, which borrows it
+  std::unique_ptr<Uart16550> com1_;
   TimerScheduler timers_;
   std::vector<std::unique_ptr<IoDevice>> devices_;  // configurable extras
   uint64_t idle_since_retired_ = ~0ull;  // deterministic idle limit, see run()

@@ -41,6 +41,12 @@ struct MachineConfig {
   uint64_t ram_bytes = 128ull << 20;
   std::string bios_path;
   std::vector<DebugConsoleConfig> debug_consoles;
+  // COM1 (0x3F8, IRQ 4): present by default with its output discarded;
+  // -serial stdio|file:PATH|null picks the output, -serial none removes it.
+  std::optional<CharSink> com1 = CharSink{CharSink::Kind::Null, ""};
+  // The RTC's time at start (UTC seconds since 1970); unset: host time,
+  // or a fixed date under -icount so runs repeat exactly.
+  std::optional<int64_t> rtc_start_epoch_s;
   std::optional<DebugExitConfig> debug_exit;
   bool no_reboot = false;           // triple fault stops the VM instead of resetting it
   std::optional<unsigned> icount_shift;  // deterministic clock: 1 insn = 2^shift ns

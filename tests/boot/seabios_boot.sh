@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Boots Debian's SeaBIOS (package `seabios`, installed by scripts/deps.sh)
 # on softvisor with no disks and checks its debug console (port 0x402, as
-# on QEMU): the version banner, and that it got as far as choosing a boot
+# on QEMU): the version banner (also on COM1), and that it got as far as choosing a boot
 # device ("No bootable device" / "Booting from"). With reboot-timeout=0
 # SeaBIOS then asks for a reset, which -no-reboot turns into a clean stop.
 #   seabios_boot.sh SOFTVISOR [extra softvisor flags...]
@@ -13,11 +13,12 @@ if [ ! -f "$bios" ]; then
   exit 1
 fi
 log=$(mktemp /tmp/sv_seabios_XXXXXX.log)
-trap 'rm -f "$log"' EXIT
+serial=$(mktemp /tmp/sv_seabios_com1_XXXXXX.txt)
+trap 'rm -f "$log" "$serial"' EXIT
 start=$(date +%s.%N)
 timeout 300 "$softvisor" -bios "$bios" -chardev file,id=seabios,path="$log" \
   -device isa-debugcon,iobase=0x402,chardev=seabios -display none -no-reboot \
-  -boot reboot-timeout=0 "$@" 2>"$log.err"
+  -serial file:"$serial" -boot reboot-timeout=0 "$@" 2>"$log.err"
 status=$?
 end=$(date +%s.%N)
 stderr_text=$(cat "$log.err"); rm -f "$log.err"
@@ -28,6 +29,8 @@ echo "-------------------------------------"
 fail=0
 grep -q '^SeaBIOS (version ' "$log" || { echo "FAIL: no SeaBIOS version banner"; fail=1; }
 grep -qE 'No bootable device|Booting from ' "$log" || { echo "FAIL: SeaBIOS did not reach boot device selection"; fail=1; }
+# Without a VGA card SeaBIOS's console goes to COM1 (sercon).
+grep -q 'SeaBIOS (version ' "$serial" || { echo "FAIL: no SeaBIOS banner on COM1"; fail=1; }
 echo "$stderr_text" | grep -q 'guest requested a system reset' || { echo "FAIL: SeaBIOS did not end with its reset request"; fail=1; }
 [ $fail -eq 0 ] && echo "ok: SeaBIOS reached boot device selection"
 exit $fail

@@ -54,3 +54,18 @@ TEST_CASE("-accel picks the interpreter or the JIT; -d jit dumps blocks") {
   CHECK(!parseCommandLine({}).machine.jit_dump);
   CHECK_THROWS_AS(parseCommandLine({"-d", "in_asm"}), ConfigError);
 }
+
+TEST_CASE("-serial picks COM1's output or removes it; -boot reboot-timeout; -d unimp") {
+  CHECK(parseCommandLine({}).machine.com1->kind == CharSink::Kind::Null);
+  CHECK(parseCommandLine({"-serial", "stdio"}).machine.com1->kind == CharSink::Kind::Stdio);
+  MachineConfig m = parseCommandLine({"-serial", "file:com1.txt", "-boot", "reboot-timeout=0", "-d", "unimp"}).machine;
+  CHECK(m.com1->kind == CharSink::Kind::File);
+  CHECK(m.com1->path == "com1.txt");
+  CHECK(m.boot_fail_wait_ms == 0);
+  CHECK(m.log_unimp);
+  CHECK_FALSE(parseCommandLine({"-serial", "none"}).machine.com1.has_value());
+  CHECK(parseCommandLine({}).machine.boot_fail_wait_ms == -1);
+  CHECK_THROWS_AS(parseCommandLine({"-serial", "tcp:1"}), ConfigError);
+  CHECK_THROWS_AS(parseCommandLine({"-boot", "order=c"}), ConfigError);
+  CHECK_THROWS_AS(parseCommandLine({"-boot", "reboot-timeout=99999"}), ConfigError);
+}
