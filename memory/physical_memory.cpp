@@ -100,15 +100,23 @@ void PhysicalMemory::readBlock(uint64_t paddr, void* dst, uint64_t len) const {
 void PhysicalMemory::writeBlock(uint64_t paddr, const void* src, uint64_t len) {
   const auto* in = static_cast<const uint8_t*>(src);
   while (len) {
-    // Whole RAM runs in one copy; anything else byte by byte.
+    // RAM runs in one copy (page by page inside the legacy shadow area,
+    // whose routing is per page); MMIO byte by byte.
     const MemoryRegion* r = findForWrite(paddr);
     if (r && r->kind == RegionKind::Ram) {
       uint64_t n = std::min(len, r->base + r->size - paddr);
+      if (paddr - kLegacyShadowBase < kLegacyShadowSize) n = std::min(n, kPageSize - (paddr & kPageMask));
       std::memcpy(r->host + (paddr - r->base), in, n);
       paddr += n, in += n, len -= n;
-    } else {
+    } else if (r && r->kind == RegionKind::Mmio) {
       write(paddr, 1, *in);
       ++paddr, ++in, --len;
+    } else {
+      // ROM or unassigned: the bytes are dropped; skip to the next page
+      // (routing changes at page granularity at most), so a huge DMA into
+      // nothing costs pages, not bytes.
+      const uint64_t n = std::min(len, kPageSize - (paddr & kPageMask));
+      paddr += n, in += n, len -= n;
     }
   }
 }

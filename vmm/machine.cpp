@@ -154,9 +154,12 @@ void Machine::dmaRead(uint64_t paddr, void* dst, size_t len) { mem_.readBlock(pa
 
 void Machine::dmaWrite(uint64_t paddr, const void* src, size_t len) {
   // Translated code on the target pages goes, as for a CPU store.
-  if (jit_ && len)
-    for (uint64_t p = paddr & ~kPageMask; p < paddr + len; p += kPageSize)
+  if (jit_ && len) {
+    // Counted in pages, so a transfer that wraps the address space ends.
+    const uint64_t pages = ((paddr & kPageMask) + len + kPageMask) / kPageSize;
+    for (uint64_t i = 0, p = paddr & ~kPageMask; i < pages; ++i, p += kPageSize)
       if (code_pages_.test(p)) jit_->codePageWritten(p);
+  }
   mem_.writeBlock(paddr, src, len);
 }
 

@@ -90,3 +90,20 @@ TEST_CASE("fw_cfg: DMA select+read, skip, zero fill past the end, write is an er
   r.dma(0x100, 0x10, 2, 0x300);
   CHECK(r.control(0x100) == 0x01);
 }
+
+TEST_CASE("fw_cfg: descriptors and lengths from a confused guest never crash") {
+  struct Clipping : DmaMemory {
+    uint64_t written = 0;
+    void dmaRead(uint64_t, void* dst, size_t len) override { std::memset(dst, 0, len); }
+    void dmaWrite(uint64_t, const void*, size_t len) override { written += len; }
+  } clip;
+  FwCfg cfg(clip, nullptr);
+  cfg.addFile("f", {'a'});
+  IoBus io;
+  cfg.attach(io);
+  io.write(0x510, 2, 0x20);
+  // Descriptor of all zeros at address 0: control 0 does nothing but report done.
+  io.write(0x514, 4, 0);
+  io.write(0x518, 4, 0);
+  CHECK(clip.written == 4);
+}

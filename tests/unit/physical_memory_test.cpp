@@ -161,3 +161,19 @@ TEST_CASE("legacy shadow (PAM): reads and writes of 0xC0000-0xFFFFF go to RAM or
   CHECK_THROWS(mem.setLegacyShadow(0xB0000, 0x1000, true, true));
   CHECK_THROWS(mem.setLegacyShadow(0xC0800, 0x1000, true, true));
 }
+
+TEST_CASE("bulk writes respect per-page shadow routing and skip dropped ranges quickly") {
+  PhysicalMemory mem(2 << 20);
+  mem.setLegacyShadow(0xC0000, 0x40000, true, true);
+  mem.setLegacyShadow(0xF0000, 0x10000, true, false);  // write-protected
+  std::vector<uint8_t> data(0x2000, 0x5A);
+  mem.writeBlock(0xEF000, data.data(), data.size());
+  CHECK(mem.read(0xEFFFF, 1) == 0x5A);
+  CHECK(mem.read(0xF0000, 1) == 0x00);
+  // A write across 4 GiB of unassigned space ends at once (pages, not bytes).
+  static const uint8_t big[4096] = {};
+  for (uint64_t a = 0x100000000ull; a < 0x100000000ull + (256ull << 20); a += sizeof big) mem.writeBlock(a, big, sizeof big);
+  std::vector<uint8_t> huge(16 << 20, 1);
+  mem.writeBlock(0x10000000, huge.data(), huge.size());
+  CHECK(mem.read(0x10000000, 1) == 0xFF);
+}
