@@ -32,6 +32,7 @@ constexpr uint16_t kRamSize = 0x03;
 constexpr uint16_t kNoGraphic = 0x04;
 constexpr uint16_t kNbCpus = 0x05;
 constexpr uint16_t kMachineId = 0x06;
+constexpr uint16_t kNuma = 0x0D;
 constexpr uint16_t kBootMenu = 0x0E;
 constexpr uint16_t kMaxCpus = 0x0F;
 constexpr uint16_t kFileDir = 0x19;

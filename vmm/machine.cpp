@@ -125,6 +125,9 @@ void Machine::fillFwCfg() {
   fw_cfg_.setItem(fwcfg::kNbCpus, le(1, 2));
   fw_cfg_.setItem(fwcfg::kMaxCpus, le(1, 2));
   fw_cfg_.setItem(fwcfg::kBootMenu, le(0, 2));
+  // NUMA: u64 node count (0), then a node per CPU and a size per node,
+  // all little-endian; no NUMA means 1 + MAX_CPUS zero words, as on QEMU.
+  fw_cfg_.setItem(fwcfg::kNuma, std::vector<uint8_t>(8 * (1 + 1), 0));
   fw_cfg_.setItem(fwcfg::kIrq0Override, le(1, 4));  // IRQ0 is wired to GSI2 on the IOAPIC, as on QEMU
   // etc/e820: packed little-endian {u64 address, u64 length, u32 type}, the
   // RAM ranges of the board (the firmware carves out its own holes).
