@@ -138,7 +138,10 @@ pack_initramfs() {
   chmod 755 "$stage/bin/busybox"
   ln -s busybox "$stage/bin/sh"
   write_init "$stage/init"
-  (cd "$stage" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) | gzip -9n > "$image.tmp"
+  # Same inputs, same bytes: fixed times, sorted names, no inode/device
+  # numbers, no gzip timestamp.
+  find "$stage" -exec touch -h -d @0 {} +
+  (cd "$stage" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --reproducible --quiet) | gzip -9n > "$image.tmp"
   mv "$image.tmp" "$image"
   rm -rf "$stage"
   note "packed initramfs-$arch.cpio.gz ($(stat -c %s "$image") bytes)"

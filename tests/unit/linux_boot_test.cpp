@@ -259,23 +259,36 @@ TEST_CASE("the command line is limited by cmdline_size") {
   CHECK(contains(refusal(img, {}, std::string(2048, 'a')), "command line of 2048 bytes exceeds the kernel's limit of 2047"));
 }
 
-TEST_CASE("the real Debian 686 kernel's header is understood") {
-  const std::filesystem::path dir = SV_GUESTS_DIR;
-  std::filesystem::path kernel_path;
+namespace {
+
+// A kernel fetched by scripts/fetch-guests.sh (vmlinuz-*-<flavour>), or an
+// empty path.
+std::filesystem::path fetchedKernel(const std::string& flavour) {
   std::error_code ec;
-  for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
+  for (const auto& e : std::filesystem::directory_iterator(SV_GUESTS_DIR, ec)) {
     const std::string name = e.path().filename().string();
-    if (name.starts_with("vmlinuz-") && name.ends_with("-686")) kernel_path = e.path();
+    if (name.starts_with("vmlinuz-") && name.ends_with("-" + flavour)) return e.path();
   }
+  return {};
+}
+
+std::vector<uint8_t> readFile(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+}  // namespace
+
+TEST_CASE("the real Debian 686 kernel's header is understood") {
+  const std::filesystem::path kernel_path = fetchedKernel("686");
   if (kernel_path.empty()) {
-    MESSAGE("skipped: no vmlinuz-*-686 in " << dir.string() << " (run `ninja -C build guests`)");
+    MESSAGE("skipped: no vmlinuz-*-686 in " SV_GUESTS_DIR " (run `ninja -C build guests`)");
     return;
   }
-  std::ifstream in(kernel_path, std::ios::binary);
-  const std::vector<uint8_t> image((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::vector<uint8_t> image = readFile(kernel_path);
   const LinuxSetupHeader h = parseLinuxSetupHeader(image, kernel_path.string());
-  MESSAGE("real kernel " << kernel_path.filename().string() << ": protocol " << (h.protocol >> 8) << "." << (h.protocol & 0xFF) << ", "
-                         << h.kernel_version);
+  MESSAGE("real kernel " << kernel_path.filename().string() << ": protocol " << (h.protocol >> 8) << "."
+                         << (h.protocol & 0xFF) << ", " << h.kernel_version);
   CHECK(h.protocol >= 0x020F);
   CHECK(h.relocatable);
   CHECK_FALSE(h.hasEntry64());  // a 32-bit kernel
@@ -289,4 +302,20 @@ TEST_CASE("the real Debian 686 kernel's header is understood") {
   CHECK(writeNamed(plan, "kernel").addr == 0x100000);
   CHECK(writeNamed(plan, "initrd").addr == 127 * MiB);
   CHECK_THROWS_AS(planLinuxBoot(image, initrd, "", 16 * MiB, kernel_path.string()), ConfigError);
+}
+
+TEST_CASE("the real Debian amd64 kernel's header is understood") {
+  const std::filesystem::path kernel_path = fetchedKernel("amd64");
+  if (kernel_path.empty()) {
+    MESSAGE("skipped: no vmlinuz-*-amd64 in " SV_GUESTS_DIR " (run `ninja -C build guests`)");
+    return;
+  }
+  const std::vector<uint8_t> image = readFile(kernel_path);
+  const LinuxSetupHeader h = parseLinuxSetupHeader(image, kernel_path.string());
+  CHECK(h.protocol >= 0x020F);
+  CHECK(h.hasEntry64());
+  CHECK(h.kernel_version.starts_with(kernel_path.filename().string().substr(8)));
+  // A signed kernel: the signature after syssize is not part of the image.
+  const BootPlan plan = planLinuxBoot(image, {}, "console=ttyS0", 128 * MiB, kernel_path.string());
+  CHECK(writeNamed(plan, "kernel").bytes.size() == h.syssize_bytes);
 }
