@@ -105,7 +105,11 @@ BootPlan planLinuxBoot(std::span<const uint8_t> kernel, std::span<const uint8_t>
   const uint64_t ram_end = ramEndBelow4G(ram_bytes);
 
   // The protected-mode kernel (syssize paragraphs after the setup sectors;
-  // anything after it, such as a signature, is not part of the image).
+  // anything after it, such as a signature, is not part of the image) goes
+  // to 1 MiB, never to pref_address: a relocatable kernel loaded at an
+  // address that does not meet kernel_alignment realigns itself (boot.rst,
+  // "kernel_alignment"), a non-relocatable one moves itself to
+  // pref_address, and 1 MiB works for both with the least RAM.
   const uint64_t load = kLinuxKernelLoadAddress;
   const uint64_t image_end = load + h.syssize_bytes;
   // The kernel decompresses to and runs at max(load address, pref_address):
