@@ -231,6 +231,20 @@ TEST_CASE("RDMSR/WRMSR: homed MSRs, TSC, EFER, reserved values and unknown indic
   r5.cpu.state.gpr[RCX] = 0x277;
   r5.cpu.state.gpr[RAX] = 0x02;
   CHECK(r5.exec({0x0F, 0x30}) == vec::GP);
+  Rig r6;  // microcode signature: WRMSR 0, CPUID, RDMSR -> revision 0 in EDX
+  r6.cpu.state.gpr[RCX] = 0x8B;
+  r6.cpu.state.gpr[RAX] = 0;
+  r6.cpu.state.gpr[RDX] = 0;
+  CHECK(r6.exec({0x0F, 0x30, 0x66, 0xB9, 0x8B, 0x00, 0x00, 0x00, 0x0F, 0x32}) == -1);
+  CHECK(r6.cpu.state.gpr[RDX] == 0);
+  Rig r7;  // platform ID reads 0 and is read-only
+  r7.cpu.state.gpr[RCX] = 0x17;
+  r7.cpu.state.gpr[RDX] = 0x55;
+  CHECK(r7.exec({0x0F, 0x32}) == -1);
+  CHECK(r7.cpu.state.gpr[RDX] == 0);
+  Rig r8;
+  r8.cpu.state.gpr[RCX] = 0x17;
+  CHECK(r8.exec({0x0F, 0x30}) == vec::GP);
 }
 
 TEST_CASE("JMP rel32 beyond the CS limit is #GP(0) with nothing changed") {

@@ -1,0 +1,181 @@
+#!/usr/bin/env bash
+# Fetches real Linux guests for boot tests from Debian 12 packages and packs a
+# busybox initramfs for each of them:
+#
+#   DIR/vmlinuz-<version>-amd64      64-bit kernel (linux-image-amd64)
+#   DIR/vmlinuz-<version>-686        32-bit non-PAE kernel (linux-image-686)
+#   DIR/initramfs-amd64.cpio.gz      busybox-static:amd64 + /init
+#   DIR/initramfs-i386.cpio.gz       busybox-static:i386 + /init (for -686)
+#   DIR/guests.txt                   what was fetched (package versions)
+#   DIR/debs/                        the downloaded .deb files (cache)
+#
+# Usage: scripts/fetch-guests.sh [DIR]      (default: build/guests)
+#
+# Idempotent: whatever is present and valid is kept. Needs no root: packages
+# are fetched with `apt-get download` from the package lists apt already has.
+# The -686 kernel and busybox-static:i386 live in Debian's i386 archive, so
+# apt must know the i386 architecture: scripts/deps.sh adds it (as root:
+# `dpkg --add-architecture i386 && apt-get update`). Without it this script
+# stops with that advice; FETCH_GUESTS_ARCHES=amd64 fetches the 64-bit guest
+# only. Nothing fetched here belongs in git.
+#
+# The /init of the initramfs mounts proc, sys and dev, prints the marker line
+# SOFTVISOR-GUEST-READY on the console, runs a few commands, prints
+# SOFTVISOR-GUEST-DONE and powers off. Boot it with console=ttyS0.
+set -euo pipefail
+
+repo_root="$(cd "$(dirname "$0")/.." && pwd)"
+out_dir="${1:-$repo_root/build/guests}"
+arches="${FETCH_GUESTS_ARCHES:-amd64 i386}"
+marker="SOFTVISOR-GUEST-READY"
+
+die() { echo "fetch-guests: error: $*" >&2; exit 1; }
+note() { echo "fetch-guests: $*"; }
+
+for tool in apt-get apt-cache dpkg-deb cpio gzip; do
+  command -v "$tool" >/dev/null || die "'$tool' is not installed (run scripts/deps.sh as root)"
+done
+
+mkdir -p "$out_dir/debs"
+out_dir="$(cd "$out_dir" && pwd)"
+debs="$out_dir/debs"
+# Leave nothing half-made behind when a step fails.
+trap 'rm -rf "$out_dir"/.extract.* "$out_dir"/.initramfs.* "$out_dir"/*.tmp' EXIT
+# As root, apt would hand the download to its unprivileged _apt user, who
+# cannot write here; it then warns and downloads as root anyway.
+apt_download_opts=(-q)
+[ "$(id -u)" -eq 0 ] && apt_download_opts+=(-o APT::Sandbox::User=root)
+
+# Debian architecture -> (kernel metapackage, kernel flavour).
+kernel_meta() { case "$1" in amd64) echo linux-image-amd64 ;; i386) echo linux-image-686 ;; esac; }
+kernel_flavour() { case "$1" in amd64) echo amd64 ;; i386) echo 686 ;; esac; }
+
+if [[ " $arches " == *" i386 "* ]] && [ "$(dpkg --print-architecture)" != i386 ] &&
+   ! dpkg --print-foreign-architectures | grep -qx i386; then
+  die "apt does not know the i386 architecture, which the -686 kernel and busybox-static:i386 come from.
+  Run scripts/deps.sh as root (it runs: dpkg --add-architecture i386 && apt-get update),
+  or set FETCH_GUESTS_ARCHES=amd64 to fetch the 64-bit guest only."
+fi
+
+# The concrete package behind a metapackage, e.g. linux-image-6.1.0-56-amd64.
+resolve_kernel_package() {
+  local meta="$1:$2" pkg
+  pkg="$(apt-cache depends "$meta" 2>/dev/null | awk '$1 == "Depends:" && $2 ~ /^linux-image-[0-9]/ { sub(/:.*/, "", $2); print $2; exit }')"
+  [ -n "$pkg" ] || die "cannot resolve $meta to a linux-image-6.1.0-* package (is 'apt-get update' done, with the $2 architecture?)"
+  echo "$pkg"
+}
+
+# Prints the path of a valid cached .deb of package:arch, downloading it if needed.
+fetch_deb() {
+  local pkg="$1" arch="$2" version deb
+  version="$(apt-cache policy "$pkg:$arch" 2>/dev/null | awk '$1 == "Candidate:" { print $2 }')"
+  [ -n "$version" ] && [ "$version" != "(none)" ] || die "package $pkg:$arch is not in apt's package lists (run apt-get update)"
+  # apt-get download names files with the epoch's ':' encoded as %3a.
+  deb="$debs/${pkg}_${version//:/%3a}_${arch}.deb"
+  if [ -f "$deb" ] && dpkg-deb --info "$deb" >/dev/null 2>&1; then
+    echo "$deb"; return
+  fi
+  rm -f "$deb"
+  note "downloading $pkg:$arch $version" >&2
+  if ! (cd "$debs" && apt-get download "${apt_download_opts[@]}" "$pkg:$arch=$version" >&2); then
+    die "download of $pkg:$arch $version failed (network or mirror problem; see apt's message above)"
+  fi
+  [ -f "$deb" ] && dpkg-deb --info "$deb" >/dev/null 2>&1 || die "downloaded $deb is missing or not a valid .deb"
+  echo "$deb"
+}
+
+# A bzImage carries "HdrS" at offset 0x202 (Linux boot protocol).
+valid_bzimage() { [ -s "$1" ] && [ "$(dd if="$1" bs=1 skip=514 count=4 status=none)" = "HdrS" ]; }
+valid_elf() { [ -s "$1" ] && [ "$(dd if="$1" bs=1 skip=1 count=3 status=none)" = "ELF" ]; }
+
+# Extracts one member of a .deb to dest (atomically).
+extract_member() {
+  local deb="$1" member="$2" dest="$3" tmp
+  tmp="$(mktemp -d "$out_dir/.extract.XXXXXX")"
+  dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$tmp" "./$member" || { rm -rf "$tmp"; die "$deb has no $member"; }
+  mv "$tmp/$member" "$dest"
+  rm -rf "$tmp"
+}
+
+write_init() {
+  cat > "$1" <<EOF
+#!/bin/sh
+# softvisor boot-test init (generated by scripts/fetch-guests.sh)
+/bin/busybox mkdir -p /proc /sys /dev /tmp /sbin /usr/bin /usr/sbin
+/bin/busybox mount -t proc proc /proc
+/bin/busybox mount -t sysfs sysfs /sys
+/bin/busybox mount -t devtmpfs devtmpfs /dev
+/bin/busybox --install -s
+# The archive has no /dev/console node (packing it needs no root that way):
+# talk to the console through devtmpfs.
+exec 0</dev/console 1>/dev/console 2>&1
+echo
+echo "$marker"
+echo "== uname -a"
+uname -a
+echo "== /proc/cpuinfo"
+head -n 16 /proc/cpuinfo
+echo "== dmesg errors"
+dmesg | grep -iE 'error|fail|bug|panic|warn' | head -n 30
+echo "== md5sum /bin/busybox"
+md5sum /bin/busybox
+echo "SOFTVISOR-GUEST-DONE"
+poweroff -f
+EOF
+  chmod 755 "$1"
+}
+
+# initramfs for one architecture from its busybox; rebuilt when missing,
+# corrupt, or older than this script (the /init text lives here).
+pack_initramfs() {
+  local arch="$1" busybox="$2" image="$out_dir/initramfs-$1.cpio.gz" stage
+  if [ -f "$image" ] && gzip -t "$image" 2>/dev/null && [ "$image" -nt "$0" ] && [ "$image" -nt "$busybox" ]; then
+    note "initramfs-$arch.cpio.gz is up to date"; return
+  fi
+  stage="$(mktemp -d "$out_dir/.initramfs.XXXXXX")"
+  mkdir -p "$stage/bin" "$stage/proc" "$stage/sys" "$stage/dev" "$stage/tmp"
+  cp "$busybox" "$stage/bin/busybox"
+  chmod 755 "$stage/bin/busybox"
+  ln -s busybox "$stage/bin/sh"
+  write_init "$stage/init"
+  # Same inputs, same bytes: fixed times, sorted names, no inode/device
+  # numbers, no gzip timestamp.
+  find "$stage" -exec touch -h -d @0 {} +
+  (cd "$stage" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --reproducible --quiet) | gzip -9n > "$image.tmp"
+  mv "$image.tmp" "$image"
+  rm -rf "$stage"
+  note "packed initramfs-$arch.cpio.gz ($(stat -c %s "$image") bytes)"
+}
+
+manifest="$out_dir/guests.txt.tmp"
+: > "$manifest"
+for arch in $arches; do
+  case "$arch" in amd64|i386) ;; *) die "unknown architecture '$arch' in FETCH_GUESTS_ARCHES (amd64, i386)";; esac
+  flavour="$(kernel_flavour "$arch")"
+  kpkg="$(resolve_kernel_package "$(kernel_meta "$arch")" "$arch")"
+  kver="${kpkg#linux-image-}"                       # 6.1.0-56-amd64
+  vmlinuz="$out_dir/vmlinuz-$kver"
+  kdeb=""
+  if valid_bzimage "$vmlinuz"; then
+    note "vmlinuz-$kver is present"
+  else
+    kdeb="$(fetch_deb "$kpkg" "$arch")"
+    extract_member "$kdeb" "boot/vmlinuz-$kver" "$vmlinuz"
+    valid_bzimage "$vmlinuz" || die "$vmlinuz from $kdeb is not a bzImage (no HdrS at 0x202)"
+    note "extracted vmlinuz-$kver ($(stat -c %s "$vmlinuz") bytes)"
+  fi
+  busybox="$out_dir/busybox-$arch"
+  if valid_elf "$busybox"; then
+    note "busybox-$arch is present"
+  else
+    bdeb="$(fetch_deb busybox-static "$arch")"
+    extract_member "$bdeb" "bin/busybox" "$busybox"
+    valid_elf "$busybox" || die "$busybox from $bdeb is not an ELF binary"
+  fi
+  pack_initramfs "$arch" "$busybox"
+  echo "$arch kernel=$kpkg $(apt-cache policy "$kpkg:$arch" | awk '$1 == "Candidate:" { print $2 }') flavour=$flavour busybox-static=$(apt-cache policy "busybox-static:$arch" | awk '$1 == "Candidate:" { print $2 }')" >> "$manifest"
+  # The .deb of a kernel is ~70 MB of modules we never use: keep only vmlinuz.
+  if [ -n "$kdeb" ]; then rm -f "$kdeb"; fi
+done
+mv "$manifest" "$out_dir/guests.txt"
+note "done: guests in $out_dir"
