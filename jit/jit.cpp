@@ -31,7 +31,8 @@ void Jit::runBlock(Cpu& cpu, uint64_t budget) {
   }
   ++stats_.blocks_run;
   cpu.clearBlockExit();
-  b->fn(&cpu, &cpu.state, cpu.blockExitFlag());
+  // Exits are not linked yet: the code returns at its end.
+  b->fn(&cpu.state, &cpu, cpu.blockExitFlag(), cpu.retiredCounter(), cpu.stats().retired + budget);
 }
 
 Block* Jit::blockAt(Cpu& cpu) {

@@ -1,0 +1,117 @@
+#include "jit/emit_memory.h"
+
+namespace sv {
+
+using namespace asmjit;
+using namespace asmjit::x86;
+
+bool memFastPathUsable(const EmitContext& ctx, const Operand& op) {
+  if (op.kind != OpKind::Mem || !ctx.env.tlb_fast) return false;
+  return op.size == 1 || op.size == 2 || op.size == 4 || op.size == 8;
+}
+
+void emitEffectiveAddress(EmitContext& ctx, const DecodedInsn& insn, const Operand& op) {
+  Assembler& a = ctx.as;
+  auto gpr = [](unsigned i) { return stateMem(offsetof(CpuState, gpr) + 8 * i, 8); };
+  const int32_t disp = static_cast<int32_t>(op.disp);
+  const bool has_base = op.base != kNoGpr && op.base != 16;
+  const bool has_index = op.index != kNoGpr;
+  if (insn.addrsize == 8) {
+    // Cpu::effectiveAddress: disp + base (+ next RIP for RIP-relative) + index * scale.
+    uint64_t constant = static_cast<uint64_t>(op.disp) + (op.base == 16 ? ctx.next_rip : 0);
+    if (has_base) a.mov(rax, gpr(op.base));
+    if (has_index) a.mov(r8, gpr(op.index));
+    const bool small = static_cast<int64_t>(constant) == static_cast<int32_t>(constant);
+    if (!has_base && !has_index) {
+      a.mov(rax, Imm(constant));
+      return;
+    }
+    if (!small) {
+      a.mov(r9, Imm(constant));
+      if (has_base) a.add(rax, r9);
+      else a.mov(rax, r9);
+      if (has_index) a.lea(rax, ptr(rax, r8, __builtin_ctz(op.scale)));
+      return;
+    }
+    int32_t c = static_cast<int32_t>(constant);
+    if (has_base && has_index) a.lea(rax, ptr(rax, r8, __builtin_ctz(op.scale), c));
+    else if (has_base) a.lea(rax, ptr(rax, c));
+    else {
+      a.xor_(eax, eax);
+      a.lea(rax, ptr(rax, r8, __builtin_ctz(op.scale), c));
+    }
+    return;
+  }
+  // 16- and 32-bit addressing: 32-bit arithmetic wraps like the
+  // interpreter's mask; 16-bit then keeps the low word.
+  if (has_base) a.mov(eax, dword_ptr(jitreg::kState, static_cast<int32_t>(8 * op.base)));
+  if (has_index) a.mov(r8d, dword_ptr(jitreg::kState, static_cast<int32_t>(8 * op.index)));
+  if (has_base && has_index) a.lea(eax, ptr(rax, r8, __builtin_ctz(op.scale), disp));
+  else if (has_base) a.lea(eax, ptr(rax, disp));
+  else if (has_index) {
+    a.xor_(eax, eax);
+    a.lea(eax, ptr(rax, r8, __builtin_ctz(op.scale), disp));
+  }
+  else a.mov(eax, Imm(static_cast<uint32_t>(disp)));
+  if (insn.addrsize == 2) a.movzx(eax, ax);
+}
+
+void emitHostAddress(EmitContext& ctx, const DecodedInsn& insn, const Operand& op, AccessKind kind,
+                     const Label& slow) {
+  Assembler& a = ctx.as;
+  const BlockEnv& env = ctx.env;
+  const size_t seg = offsetof(CpuState, seg) + sizeof(SegmentCache) * op.seg;
+  const unsigned size = op.size;
+  emitEffectiveAddress(ctx, insn, op);
+  if (!env.long64) {
+    // Cpu::segmentAllows. Fast only for the plain cases: the last byte
+    // within the limit of an expand-up segment, and (protected modes) a
+    // present data segment, writable for writes. Everything else - expand-
+    // down, code segments, null selectors - takes the slow path, whose
+    // interpreter run decides (and raises #GP/#SS).
+    a.lea(r8, ptr(rax, static_cast<int32_t>(size - 1)));
+    a.mov(r9d, dword_ptr(jitreg::kState, static_cast<int32_t>(seg + offsetof(SegmentCache, limit))));
+    a.cmp(r8, r9);
+    a.ja(slow);
+    a.movzx(r9d, word_ptr(jitreg::kState, static_cast<int32_t>(seg + offsetof(SegmentCache, attr))));
+    if (env.seg_rights) {
+      uint32_t mask = segattr::P | segattr::CODE | segattr::EXPAND_DOWN;
+      uint32_t want = segattr::P;
+      if (kind == AccessKind::Write) {
+        mask |= segattr::WRITABLE;
+        want |= segattr::WRITABLE;
+      }
+      a.and_(r9d, Imm(mask));
+      a.cmp(r9d, Imm(want));
+      a.jne(slow);
+    } else {
+      // Real and virtual-8086 mode check only the limit, expand-down data
+      // segments the other way round.
+      a.and_(r9d, Imm(segattr::CODE | segattr::EXPAND_DOWN));
+      a.cmp(r9d, Imm(segattr::EXPAND_DOWN));
+      a.je(slow);
+    }
+  }
+  // Linear address (Cpu::wrapLinear: 32 bits outside long/compat mode).
+  const Mem base = qword_ptr(jitreg::kState, static_cast<int32_t>(seg + offsetof(SegmentCache, base)));
+  if (env.long64 || env.compat) {
+    a.add(rax, base);
+  } else {
+    a.add(eax, base.cloneAdjusted(0).cloneResized(4));
+  }
+  // The shadow-TLB entry (memory/shadow_tlb.h, TlbFastPath):
+  //   entry = table + ((va >> (12 - kTlbEntryShift)) & index_mask)
+  // hit iff entry.tags[kind] == page of the last byte; host = addend + va.
+  a.mov(r8, rax);
+  a.shr(r8, Imm(12 - kTlbEntryShift));
+  a.and_(r8d, Imm(static_cast<uint32_t>(env.tlb_index_mask)));
+  a.mov(r9, Imm(reinterpret_cast<uint64_t>(env.tlb_table)));
+  a.add(r8, r9);
+  a.lea(r9, ptr(rax, static_cast<int32_t>(size - 1)));
+  a.and_(r9, Imm(~int64_t{static_cast<int64_t>(kTlbFlagMask)}));
+  a.cmp(r9, qword_ptr(r8, static_cast<int32_t>(8 * static_cast<unsigned>(kind))));
+  a.jne(slow);
+  a.add(rax, qword_ptr(r8, static_cast<int32_t>(offsetof(TlbEntry, addend))));
+}
+
+}  // namespace sv

@@ -1,0 +1,129 @@
+// Native data movement: MOV between registers, immediates and memory (not
+// segment, control or debug registers), MOVZX/MOVSX, LEA. No flags change.
+#include "cpu/flags.h"
+#include "jit/emit_memory.h"
+#include "jit/emitters.h"
+
+namespace sv {
+
+using namespace asmjit;
+using namespace asmjit::x86;
+
+namespace {
+
+bool sizeOk(unsigned size) { return size == 1 || size == 2 || size == 4 || size == 8; }
+
+// Writes rdx (sized) to the guest register (Cpu::setGpr: 32-bit writes
+// zero-extend; rdx's upper half is zero after a 32-bit load).
+void storeReg(Assembler& a, const Mem& reg, unsigned size) {
+  if (size == 4) {
+    Mem m = reg;
+    m.setSize(8);
+    a.mov(m, rdx);
+  } else {
+    a.mov(reg, sized(rdx, size));
+  }
+}
+
+bool emitMov(EmitContext& ctx, const DecodedInsn& insn) {
+  if (insn.opcode_map != 0 || insn.operand_count < 2) return false;
+  const Operand& d = insn.ops[0];
+  const Operand& s = insn.ops[1];
+  const unsigned size = d.size;
+  if (!sizeOk(size)) return false;
+  Mem dreg, sreg;
+  const bool d_reg = d.kind == OpKind::Reg && guestRegMem(d.reg, size, dreg);
+  const bool d_mem = d.kind == OpKind::Mem && memFastPathUsable(ctx, d);
+  const bool s_reg = s.kind == OpKind::Reg && guestRegMem(s.reg, size, sreg);
+  const bool s_imm = s.kind == OpKind::Imm;
+  const bool s_mem = s.kind == OpKind::Mem && memFastPathUsable(ctx, s) && s.size == size;
+  if (!(d_reg || d_mem) || !(s_reg || s_imm || s_mem) || (d_mem && s_mem)) return false;
+  Assembler& a = ctx.as;
+  SlowPath* slow = (d_mem || s_mem) ? &ctx.newSlowPath(insn) : nullptr;
+  // The value into rdx.
+  if (s_reg) {
+    a.mov(sized(rdx, size), sreg);
+  } else if (s_imm) {
+    const uint64_t v = s.imm & flags::mask(size);
+    if (size == 8) a.mov(rdx, Imm(v));
+    else a.mov(edx, Imm(static_cast<uint32_t>(v)));
+  } else {
+    emitHostAddress(ctx, insn, s, AccessKind::Read, slow->entry);
+    if (size == 4) a.mov(edx, dword_ptr(rax));
+    else a.mov(sized(rdx, size), Mem(rax, 0, size));
+  }
+  if (d_reg) {
+    storeReg(a, dreg, size);
+  } else {
+    emitHostAddress(ctx, insn, d, AccessKind::Write, slow->entry);
+    a.mov(Mem(rax, 0, size), sized(rdx, size));
+  }
+  if (slow) a.bind(slow->resume);
+  ctx.retireNative();
+  return true;
+}
+
+// MOVZX/MOVSX/MOVSXD r, r/m: the source widened to the destination size.
+template <bool kSigned>
+bool emitMovExtend(EmitContext& ctx, const DecodedInsn& insn) {
+  if (insn.operand_count < 2) return false;
+  const Operand& d = insn.ops[0];
+  const Operand& s = insn.ops[1];
+  const unsigned dsize = d.size, ssize = s.size;
+  if (!sizeOk(dsize) || !sizeOk(ssize) || ssize > dsize) return false;
+  Mem dreg, sreg;
+  if (d.kind != OpKind::Reg || !guestRegMem(d.reg, dsize, dreg)) return false;
+  const bool s_reg = s.kind == OpKind::Reg && guestRegMem(s.reg, ssize, sreg);
+  const bool s_mem = s.kind == OpKind::Mem && memFastPathUsable(ctx, s);
+  if (!s_reg && !s_mem) return false;
+  Assembler& a = ctx.as;
+  SlowPath* slow = s_mem ? &ctx.newSlowPath(insn) : nullptr;
+  Mem src = sreg;
+  if (s_mem) {
+    emitHostAddress(ctx, insn, s, AccessKind::Read, slow->entry);
+    src = Mem(rax, 0, ssize);
+  }
+  // Widen to 64 bits; storeReg keeps only what the destination size takes.
+  if (ssize == 8) a.mov(rdx, src);
+  else if (ssize == 4) {
+    if (kSigned) a.movsxd(rdx, src);
+    else a.mov(edx, src);
+  } else if (kSigned) {
+    a.movsx(rdx, src);
+  } else {
+    a.movzx(edx, src);
+  }
+  if (dsize == 4) a.mov(edx, edx);  // zero-extend the 32-bit result
+  storeReg(a, dreg, dsize);
+  if (slow) a.bind(slow->resume);
+  ctx.retireNative();
+  return true;
+}
+
+// LEA r, m: the effective address (masked to the address size), truncated
+// to the operand size (Cpu::setGpr).
+bool emitLea(EmitContext& ctx, const DecodedInsn& insn) {
+  if (insn.operand_count < 2 || insn.ops[1].kind != OpKind::Mem) return false;
+  const Operand& d = insn.ops[0];
+  Mem dreg;
+  if (d.kind != OpKind::Reg || !sizeOk(d.size) || d.size == 1 || !guestRegMem(d.reg, d.size, dreg)) return false;
+  Assembler& a = ctx.as;
+  emitEffectiveAddress(ctx, insn, insn.ops[1]);
+  a.mov(rdx, rax);
+  if (d.size == 4) a.mov(edx, edx);
+  storeReg(a, dreg, d.size);
+  ctx.retireNative();
+  return true;
+}
+
+}  // namespace
+
+void registerMovEmitters(InsnEmitter* t) {
+  t[ZYDIS_MNEMONIC_MOV] = &emitMov;
+  t[ZYDIS_MNEMONIC_MOVZX] = &emitMovExtend<false>;
+  t[ZYDIS_MNEMONIC_MOVSX] = &emitMovExtend<true>;
+  t[ZYDIS_MNEMONIC_MOVSXD] = &emitMovExtend<true>;
+  t[ZYDIS_MNEMONIC_LEA] = &emitLea;
+}
+
+}  // namespace sv
