@@ -34,6 +34,7 @@ struct JitStats {
   uint64_t steps = 0;          // instructions left to the interpreter (TF, shadow, page-crossing, MMIO, budget tail)
   uint64_t invalidated = 0;    // blocks dropped by stores to their page
   uint64_t flushes = 0;        // code buffer full: everything dropped
+  uint64_t links = 0;          // direct exits linked to their target block
 };
 
 class Jit final : public BlockExecutor, public CodeWriteListener {
@@ -56,6 +57,7 @@ class Jit final : public BlockExecutor, public CodeWriteListener {
  private:
   Block* blockAt(Cpu& cpu);
   void releaseRetired();
+  void link(Cpu& cpu, ChainExit& e);
 
   Cpu& cpu_;
   CodePageMap& code_map_;
