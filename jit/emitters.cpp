@@ -18,6 +18,7 @@ EmitterTable::EmitterTable() {
   registerAluEmitters(by_mnemonic_);
   registerMovEmitters(by_mnemonic_);
   registerBranchEmitters(by_mnemonic_);
+  registerStringEmitters(by_mnemonic_);
 }
 
 bool EmitterTable::emit(EmitContext& ctx, const DecodedInsn& insn) const {

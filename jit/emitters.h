@@ -50,5 +50,6 @@ const void* handlerThunk();
 void registerAluEmitters(InsnEmitter* table);
 void registerMovEmitters(InsnEmitter* table);
 void registerBranchEmitters(InsnEmitter* table);
+void registerStringEmitters(InsnEmitter* table);
 
 }  // namespace sv
