@@ -117,7 +117,8 @@ CliOptions parseCommandLine(const std::vector<std::string>& args) {
       std::string v = value();
       for (const auto& [item, _] : splitOptionList("," + v).kv) {
         if (item == "jit") o.machine.jit_dump = true;
-        else throw ConfigError("-d: unknown log item '" + item + "' (jit)");
+        else if (item == "jit-host") o.machine.jit_dump = o.machine.jit_dump_host = true;
+        else throw ConfigError("-d: unknown log item '" + item + "' (jit, jit-host)");
       }
     } else if (a == "-max-insns") o.machine.max_instructions = parseNumber(value(), "-max-insns");
     else if (a == "-icount") {

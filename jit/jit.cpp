@@ -94,7 +94,7 @@ Block* Jit::blockAt(Cpu& cpu) {
     nb->tracked = code_map_.set(t.paddr);
     ++stats_.translations;
     code_bytes_ += nb->code_size;
-    if (opt_.dump) dumpBlock(opt_.dump, *nb, cpu.codeMode(), host);
+    if (opt_.dump) dumpBlock(opt_.dump, *nb, cpu.codeMode(), host, opt_.dump_host);
     b = cache_.insert(std::move(nb));
   }
   cache_.setFront(b);

@@ -25,6 +25,7 @@ class Cpu;
 
 struct JitOptions {
   std::FILE* dump = nullptr;              // -d jit: each translated block goes here
+  bool dump_host = false;                 // -d jit-host: with its host code disassembled
   size_t code_limit = size_t{64} << 20;   // host code bytes before everything is flushed
 };
 

@@ -41,6 +41,7 @@ Machine::Machine(MachineConfig config)
   if (config_.accel == Accel::Jit) {
     JitOptions opt;
     if (config_.jit_dump) opt.dump = stderr;
+    opt.dump_host = config_.jit_dump_host;
     jit_ = std::make_unique<Jit>(cpu_, code_pages_, opt);
   }
   cpu_.reset();

@@ -47,6 +47,7 @@ struct MachineConfig {
   uint64_t max_instructions = 0;    // 0 = no limit; otherwise stop with an error
   Accel accel = Accel::Interp;
   bool jit_dump = false;            // -d jit: print translated blocks to stderr
+  bool jit_dump_host = false;       // -d jit-host: with their host code
 };
 
 }  // namespace sv
