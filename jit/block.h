@@ -35,6 +35,9 @@ using BlockFn = const ChainExit* (*)(CpuState* state, Cpu* cpu, const uint8_t* e
                                      uint64_t retired_limit);
 
 constexpr unsigned kMaxBlockInsns = 64;
+// Direct exits of a block: taken branch, fall-through, and a native REP
+// string instruction that runs again (its next chunk).
+enum ChainSlot : unsigned { kExitTaken = 0, kExitFallThrough = 1, kExitRepeat = 2, kChainExits = 3 };
 
 // What a block's decoding depends on besides its bytes, packed in one word
 // (dynarmic's "location descriptor" minus the address): the CPU mode, the
@@ -64,10 +67,10 @@ struct Block {
   std::unique_ptr<DecodedInsn[]> insns;
 
   // Chaining: the entry other blocks jump to (after the common prologue,
-  // at the budget and CS-limit checks), this block's two direct exits
-  // (0 = taken branch, 1 = fall-through) and the exits linked to it.
+  // at the budget and CS-limit checks), this block's direct exits and the
+  // exits linked to it.
   uint64_t chain_entry = 0;
-  ChainExit exits[2];
+  ChainExit exits[kChainExits];
   std::vector<ChainExit*> incoming;
 
   uint64_t page() const { return paddr & ~uint64_t{0xFFF}; }

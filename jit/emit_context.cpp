@@ -59,6 +59,14 @@ bool guestRegMem(const RegId& reg, unsigned size, Mem& out) {
   return false;
 }
 
+void loadZx(Assembler& a, const Gp& r64, const Mem& m, unsigned size) {
+  Mem src = m;
+  src.setSize(size);
+  if (size <= 2) a.movzx(r64.r32(), src);
+  else if (size == 4) a.mov(r64.r32(), src);
+  else a.mov(r64.r64(), src);
+}
+
 Gp sized(const Gp& r64, unsigned size) {
   switch (size) {
     case 1: return r64.r8();

@@ -73,15 +73,24 @@ struct EmitContext {
   const BlockEnv& env;
   asmjit::Label plain_exit;  // return 0 (state must be exact when jumping here)
   std::vector<SlowPath>& slow_paths;
-  ChainExit* exits;                // the block's two direct exits
-  asmjit::Label link_stub[2];      // their link-request stubs
-  bool exit_used[2] = {false, false};
+  ChainExit* exits;                    // the block's direct exits
+  asmjit::Label link_stub[kChainExits];  // their link-request stubs
+  bool exit_used[kChainExits] = {};
 
   // Per instruction, set by the translator before the emitter runs.
   uint64_t rip = 0;       // RIP of the instruction being emitted
   uint64_t next_rip = 0;  // RIP of the next one (fall-through)
   bool last = false;      // the block's last instruction
   bool ended = false;     // the emitter ended the block itself (a branch)
+  // Flag liveness, decided by the translator: the next instruction of the
+  // block overwrites all six arithmetic flags natively, without a call in
+  // between that could observe them, so this one need not compute them.
+  bool flags_dead = false;
+  // Set by an emitter whose code ends with esi holding the guest's six
+  // arithmetic flags (as just merged); a following Jcc tests esi instead
+  // of reloading RFLAGS. prev_flags_in_esi: the previous instruction did.
+  bool flags_in_esi = false;
+  bool prev_flags_in_esi = false;
 
   unsigned pending = 0;   // retired but not yet added to *retired
   bool rip_stale = false; // state.rip is not `rip`
@@ -97,7 +106,7 @@ struct EmitContext {
   void callHelper(const void* fn, uint64_t arg);
   // A slow path for the current instruction: runs it in the interpreter.
   SlowPath& newSlowPath(const DecodedInsn& insn);
-  // Leaves the block through direct exit `slot` (0 taken, 1 fall-through)
+  // Leaves the block through direct exit `slot` (ChainSlot)
   // towards `target` with `retired` instructions still to commit: writes
   // RIP and the counter, then jumps through the exit's slot (another
   // block's code once linked) unless the exit flag is set.
@@ -122,5 +131,8 @@ bool guestRegMem(const RegId& reg, unsigned size, asmjit::x86::Mem& out);
 
 // Host scratch register of `size` bytes (1, 2, 4, 8) from a 64-bit one.
 asmjit::x86::Gp sized(const asmjit::x86::Gp& r64, unsigned size);
+// Loads `size` bytes into r64, zero-extended (no partial-register merge
+// for 8- and 16-bit values); sized(r64, size) then holds the value.
+void loadZx(asmjit::x86::Assembler& a, const asmjit::x86::Gp& r64, const asmjit::x86::Mem& m, unsigned size);
 
 }  // namespace sv

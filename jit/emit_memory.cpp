@@ -56,62 +56,95 @@ void emitEffectiveAddress(EmitContext& ctx, const DecodedInsn& insn, const Opera
   if (insn.addrsize == 2) a.movzx(eax, ax);
 }
 
-void emitHostAddress(EmitContext& ctx, const DecodedInsn& insn, const Operand& op, AccessKind kind,
-                     const Label& slow) {
+namespace {
+
+size_t segOffset(uint8_t seg) { return offsetof(CpuState, seg) + sizeof(SegmentCache) * seg; }
+
+// Cpu::segmentAllows after the limit test (r8 = offset of the last byte):
+// fast only for the plain cases - expand-up, and (protected modes) a
+// present data segment, writable for writes. Everything else (expand-
+// down, code segments, null selectors) takes the slow path, whose
+// interpreter run decides and raises #GP/#SS. Uses r9.
+void emitSegmentCheck(EmitContext& ctx, uint8_t seg, AccessKind kind, const Label& slow) {
   Assembler& a = ctx.as;
-  const BlockEnv& env = ctx.env;
-  const size_t seg = offsetof(CpuState, seg) + sizeof(SegmentCache) * op.seg;
-  const unsigned size = op.size;
-  emitEffectiveAddress(ctx, insn, op);
-  if (!env.long64) {
-    // Cpu::segmentAllows. Fast only for the plain cases: the last byte
-    // within the limit of an expand-up segment, and (protected modes) a
-    // present data segment, writable for writes. Everything else - expand-
-    // down, code segments, null selectors - takes the slow path, whose
-    // interpreter run decides (and raises #GP/#SS).
-    a.lea(r8, ptr(rax, static_cast<int32_t>(size - 1)));
-    a.mov(r9d, dword_ptr(jitreg::kState, static_cast<int32_t>(seg + offsetof(SegmentCache, limit))));
-    a.cmp(r8, r9);
-    a.ja(slow);
-    a.movzx(r9d, word_ptr(jitreg::kState, static_cast<int32_t>(seg + offsetof(SegmentCache, attr))));
-    if (env.seg_rights) {
-      uint32_t mask = segattr::P | segattr::CODE | segattr::EXPAND_DOWN;
-      uint32_t want = segattr::P;
-      if (kind == AccessKind::Write) {
-        mask |= segattr::WRITABLE;
-        want |= segattr::WRITABLE;
-      }
-      a.and_(r9d, Imm(mask));
-      a.cmp(r9d, Imm(want));
-      a.jne(slow);
-    } else {
-      // Real and virtual-8086 mode check only the limit, expand-down data
-      // segments the other way round.
-      a.and_(r9d, Imm(segattr::CODE | segattr::EXPAND_DOWN));
-      a.cmp(r9d, Imm(segattr::EXPAND_DOWN));
-      a.je(slow);
+  const size_t so = segOffset(seg);
+  a.mov(r9d, dword_ptr(jitreg::kState, static_cast<int32_t>(so + offsetof(SegmentCache, limit))));
+  a.cmp(r8, r9);
+  a.ja(slow);
+  a.movzx(r9d, word_ptr(jitreg::kState, static_cast<int32_t>(so + offsetof(SegmentCache, attr))));
+  if (ctx.env.seg_rights) {
+    uint32_t mask = segattr::P | segattr::CODE | segattr::EXPAND_DOWN;
+    uint32_t want = segattr::P;
+    if (kind == AccessKind::Write) {
+      mask |= segattr::WRITABLE;
+      want |= segattr::WRITABLE;
     }
-  }
-  // Linear address (Cpu::wrapLinear: 32 bits outside long/compat mode).
-  const Mem base = qword_ptr(jitreg::kState, static_cast<int32_t>(seg + offsetof(SegmentCache, base)));
-  if (env.long64 || env.compat) {
-    a.add(rax, base);
+    a.and_(r9d, Imm(mask));
+    a.cmp(r9d, Imm(want));
+    a.jne(slow);
   } else {
-    a.add(eax, base.cloneAdjusted(0).cloneResized(4));
+    // Real and virtual-8086 mode check only the limit, expand-down data
+    // segments the other way round.
+    a.and_(r9d, Imm(segattr::CODE | segattr::EXPAND_DOWN));
+    a.cmp(r9d, Imm(segattr::EXPAND_DOWN));
+    a.je(slow);
   }
-  // The shadow-TLB entry (memory/shadow_tlb.h, TlbFastPath):
-  //   entry = table + ((va >> (12 - kTlbEntryShift)) & index_mask)
-  // hit iff entry.tags[kind] == page of the last byte; host = addend + va.
+}
+
+// rax: offset -> linear address (Cpu::wrapLinear: 32 bits outside
+// long/compat mode).
+void emitLinear(EmitContext& ctx, uint8_t seg) {
+  const Mem base = qword_ptr(jitreg::kState, static_cast<int32_t>(segOffset(seg) + offsetof(SegmentCache, base)));
+  if (ctx.env.long64 || ctx.env.compat) ctx.as.add(rax, base);
+  else ctx.as.add(eax, base.cloneResized(4));
+}
+
+// rax: linear address -> host pointer. The shadow-TLB entry
+// (memory/shadow_tlb.h, TlbFastPath):
+//   entry = table + ((va >> (12 - kTlbEntryShift)) & index_mask)
+// hit iff entry.tags[kind] == page of the last byte (va + last); host =
+// addend + va. Uses r8, r9.
+void emitTlbLookup(EmitContext& ctx, AccessKind kind, unsigned last, const Label& slow) {
+  Assembler& a = ctx.as;
   a.mov(r8, rax);
   a.shr(r8, Imm(12 - kTlbEntryShift));
-  a.and_(r8d, Imm(static_cast<uint32_t>(env.tlb_index_mask)));
-  a.mov(r9, Imm(reinterpret_cast<uint64_t>(env.tlb_table)));
+  a.and_(r8d, Imm(static_cast<uint32_t>(ctx.env.tlb_index_mask)));
+  a.mov(r9, Imm(reinterpret_cast<uint64_t>(ctx.env.tlb_table)));
   a.add(r8, r9);
-  a.lea(r9, ptr(rax, static_cast<int32_t>(size - 1)));
+  a.lea(r9, ptr(rax, static_cast<int32_t>(last)));
   a.and_(r9, Imm(~int64_t{static_cast<int64_t>(kTlbFlagMask)}));
   a.cmp(r9, qword_ptr(r8, static_cast<int32_t>(8 * static_cast<unsigned>(kind))));
   a.jne(slow);
   a.add(rax, qword_ptr(r8, static_cast<int32_t>(offsetof(TlbEntry, addend))));
+}
+
+}  // namespace
+
+void emitHostAddress(EmitContext& ctx, const DecodedInsn& insn, const Operand& op, AccessKind kind,
+                     const Label& slow) {
+  emitEffectiveAddress(ctx, insn, op);
+  if (!ctx.env.long64) {
+    ctx.as.lea(r8, ptr(rax, static_cast<int32_t>(op.size - 1)));
+    emitSegmentCheck(ctx, op.seg, kind, slow);
+  }
+  emitLinear(ctx, op.seg);
+  emitTlbLookup(ctx, kind, op.size - 1, slow);
+}
+
+void emitHostRange(EmitContext& ctx, uint8_t seg, AccessKind kind, const Label& slow) {
+  Assembler& a = ctx.as;
+  if (!ctx.env.long64) {
+    a.lea(r8, ptr(rax, r10, 0, -1));
+    emitSegmentCheck(ctx, seg, kind, slow);
+  }
+  emitLinear(ctx, seg);
+  // Within one page: (va & 0xFFF) + length <= 4096.
+  a.mov(r8d, eax);
+  a.and_(r8d, Imm(0xFFF));
+  a.add(r8, r10);
+  a.cmp(r8, Imm(0x1000));
+  a.ja(slow);
+  emitTlbLookup(ctx, kind, 0, slow);
 }
 
 }  // namespace sv

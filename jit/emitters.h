@@ -40,6 +40,11 @@ class EmitterTable {
   InsnEmitter by_mnemonic_[ZYDIS_MNEMONIC_MAX_VALUE + 1] = {};
 };
 
+// Whether `insn` is an ALU instruction that the native emitters run on
+// registers/immediates only (no memory, so no slow path and no fault) and
+// that writes all six arithmetic flags without reading them.
+bool writesAllFlagsNatively(const DecodedInsn& insn);
+
 // The fallback: cpu->executeDecoded(*insn), the interpreter's handler with
 // its bookkeeping (RIP, retired). Leaves ctx in sync (nothing pending).
 void emitHandlerCall(EmitContext& ctx, const DecodedInsn& insn);

@@ -73,6 +73,18 @@ void emitOp(Assembler& a, Alu k, const asmjit::Operand_& dst, const asmjit::Oper
   a.emit(id, dst, src);
 }
 
+// The register/immediate form of a two-operand ALU instruction that
+// emitAlu always takes natively.
+bool regImmForm(const DecodedInsn& insn) {
+  if (insn.operand_count < 2) return false;
+  const Operand& d = insn.ops[0];
+  const Operand& s = insn.ops[1];
+  Mem m;
+  Imm imm;
+  if (!sizeOk(d.size) || d.kind != OpKind::Reg || !guestRegMem(d.reg, d.size, m)) return false;
+  return (s.kind == OpKind::Reg && guestRegMem(s.reg, d.size, m)) || (s.kind == OpKind::Imm && hostImm(s, d.size, imm));
+}
+
 template <Alu K>
 bool emitAlu(EmitContext& ctx, const DecodedInsn& insn) {
   constexpr bool kWrites = K != Alu::Cmp && K != Alu::Test;
@@ -97,15 +109,28 @@ bool emitAlu(EmitContext& ctx, const DecodedInsn& insn) {
   // Source value into rcx (sized) unless it is an immediate.
   Operand_ src = imm;
   if (s_reg) {
-    a.mov(sized(rcx, size), sreg);
+    loadZx(a, rcx, sreg, size);
     src = sized(rcx, size);
   } else if (s_mem) {
     emitHostAddress(ctx, insn, s, AccessKind::Read, slow->entry);
-    a.mov(sized(rcx, size), Mem(rax, 0, size));
+    loadZx(a, rcx, Mem(rax, 0, size), size);
     src = sized(rcx, size);
   }
+  if (d_reg && !slow && ctx.flags_dead) {
+    // The flags are overwritten next: only the result matters.
+    if (!kWrites) {
+      ctx.retireNative();
+      return true;
+    }
+    loadZx(a, rdx, dreg, size);
+    if (kCarryIn) a.bt(rflagsMem().cloneResized(4), Imm(0));
+    emitOp(a, K, sized(rdx, size), src);
+    storeReg(a, dreg, size);
+    ctx.retireNative();
+    return true;
+  }
   if (d_reg) {
-    a.mov(sized(rdx, size), dreg);
+    loadZx(a, rdx, dreg, size);
     if (kCarryIn) a.bt(rflagsMem().cloneResized(4), Imm(0));  // host CF = guest CF
     emitOp(a, K, sized(rdx, size), src);
     captureHostFlags(a);
@@ -116,9 +141,12 @@ bool emitAlu(EmitContext& ctx, const DecodedInsn& insn) {
     emitOp(a, K, Mem(rax, 0, size), src);
     captureHostFlags(a);
   }
+  // Logic ops: esi keeps CF=OF=0 and SZP with AF masked out, which is the
+  // guest's AF (0): either way esi ends up equal to the guest's six flags.
   if (kLogic) emitMergeFlags(a, kLogicHostFlags, flag::ARITH);
   else emitMergeFlags(a, flag::ARITH, flag::ARITH);
   if (slow) a.bind(slow->resume);
+  else ctx.flags_in_esi = true;  // (the slow path resumes without esi)
   ctx.retireNative();
   return true;
 }
@@ -139,7 +167,7 @@ bool emitUnary(EmitContext& ctx, const DecodedInsn& insn) {
   SlowPath* slow = d_mem ? &ctx.newSlowPath(insn) : nullptr;
   Operand_ target;
   if (d_reg) {
-    a.mov(sized(rdx, size), dreg);
+    loadZx(a, rdx, dreg, size);
     target = sized(rdx, size);
   } else {
     emitHostAddress(ctx, insn, d, AccessKind::Write, slow->entry);
@@ -155,12 +183,23 @@ bool emitUnary(EmitContext& ctx, const DecodedInsn& insn) {
   if (d_reg) storeReg(a, dreg, size);
   if (K == Unary::Inc || K == Unary::Dec) emitMergeFlags(a, flag::ARITH & ~flag::CF, flag::ARITH & ~flag::CF);
   else if (K == Unary::Neg) emitMergeFlags(a, flag::ARITH, flag::ARITH);
+  if (K == Unary::Neg && !slow) ctx.flags_in_esi = true;
   if (slow) a.bind(slow->resume);
   ctx.retireNative();
   return true;
 }
 
 }  // namespace
+
+bool writesAllFlagsNatively(const DecodedInsn& insn) {
+  switch (insn.mnemonic) {
+    case ZYDIS_MNEMONIC_ADD: case ZYDIS_MNEMONIC_SUB: case ZYDIS_MNEMONIC_CMP: case ZYDIS_MNEMONIC_AND:
+    case ZYDIS_MNEMONIC_OR: case ZYDIS_MNEMONIC_XOR: case ZYDIS_MNEMONIC_TEST:
+      return regImmForm(insn);
+    default:
+      return false;
+  }
+}
 
 void registerAluEmitters(InsnEmitter* t) {
   t[ZYDIS_MNEMONIC_ADD] = &emitAlu<Alu::Add>;

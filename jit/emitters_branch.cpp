@@ -37,7 +37,7 @@ void emitTaken(EmitContext& ctx, const DecodedInsn& insn, uint64_t target, unsig
           Imm(static_cast<int32_t>(static_cast<uint32_t>(target))));
     a.jb(fault);
   }
-  ctx.chainExit(0, target, pending_before + 1);
+  ctx.chainExit(kExitTaken, target, pending_before + 1);
   if (!ctx.env.long64) {
     // Beyond the limit: the interpreter raises #GP with the state at the
     // start of the branch (nothing native has changed anything yet).
@@ -59,9 +59,11 @@ bool emitJmp(EmitContext& ctx, const DecodedInsn& insn) {
 }
 
 // Jumps to `taken` when condition `cc` (x86 encoding order, flags::condition)
-// holds for the guest RFLAGS. Uses eax, ecx.
-void emitCondition(Assembler& a, unsigned cc, const Label& taken) {
-  a.mov(eax, rflagsMem().cloneResized(4));
+// holds for the guest RFLAGS (or esi, when it holds the arithmetic flags).
+// Uses eax, ecx.
+void emitCondition(Assembler& a, unsigned cc, const Label& taken, bool flags_in_esi) {
+  if (flags_in_esi) a.mov(eax, esi);
+  else a.mov(eax, rflagsMem().cloneResized(4));
   uint32_t bits = 0;
   switch ((cc >> 1) & 7) {
     case 0: bits = flag::OF; break;
@@ -97,8 +99,8 @@ bool emitJcc(EmitContext& ctx, const DecodedInsn& insn) {
   Assembler& a = ctx.as;
   const unsigned before = ctx.pending;
   Label taken = a.newLabel();
-  emitCondition(a, insn.opcode & 0xF, taken);
-  ctx.chainExit(1, ctx.next_rip, before + 1);
+  emitCondition(a, insn.opcode & 0xF, taken, ctx.prev_flags_in_esi);
+  ctx.chainExit(kExitFallThrough, ctx.next_rip, before + 1);
   a.bind(taken);
   emitTaken(ctx, insn, target, before);
   ctx.retireNative();
@@ -139,10 +141,10 @@ bool emitLoop(EmitContext& ctx, const DecodedInsn& insn) {
     else a.mov(rcx_slot, count);
   };
   store();
-  ctx.chainExit(0, target, before + 1);
+  ctx.chainExit(kExitTaken, target, before + 1);
   a.bind(not_taken);
   store();
-  ctx.chainExit(1, ctx.next_rip, before + 1);
+  ctx.chainExit(kExitFallThrough, ctx.next_rip, before + 1);
   a.bind(fault);
   ctx.storeRip(ctx.rip);
   ctx.addRetired(before);

@@ -42,15 +42,14 @@ bool emitMov(EmitContext& ctx, const DecodedInsn& insn) {
   SlowPath* slow = (d_mem || s_mem) ? &ctx.newSlowPath(insn) : nullptr;
   // The value into rdx.
   if (s_reg) {
-    a.mov(sized(rdx, size), sreg);
+    loadZx(a, rdx, sreg, size);
   } else if (s_imm) {
     const uint64_t v = s.imm & flags::mask(size);
     if (size == 8) a.mov(rdx, Imm(v));
     else a.mov(edx, Imm(static_cast<uint32_t>(v)));
   } else {
     emitHostAddress(ctx, insn, s, AccessKind::Read, slow->entry);
-    if (size == 4) a.mov(edx, dword_ptr(rax));
-    else a.mov(sized(rdx, size), Mem(rax, 0, size));
+    loadZx(a, rdx, Mem(rax, 0, size), size);
   }
   if (d_reg) {
     storeReg(a, dreg, size);

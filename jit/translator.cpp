@@ -146,7 +146,7 @@ bool Translator::emit(Cpu& cpu, Block& b, asmjit::JitRuntime& rt) {
   Assembler a(&code);
   const BlockEnv env = envFor(cpu);
   slow_paths_.clear();
-  EmitContext ctx{a, env, a.newLabel(), slow_paths_, b.exits, {a.newLabel(), a.newLabel()}};
+  EmitContext ctx{a, env, a.newLabel(), slow_paths_, b.exits, {a.newLabel(), a.newLabel(), a.newLabel()}};
   Label epilogue = a.newLabel();
   Label entry = a.newLabel();
 
@@ -181,7 +181,11 @@ bool Translator::emit(Cpu& cpu, Block& b, asmjit::JitRuntime& rt) {
     ctx.rip = scratch_rip_[i];
     ctx.next_rip = scratch_rip_[i + 1];
     ctx.last = i + 1 == b.count;
+    ctx.prev_flags_in_esi = ctx.flags_in_esi;
+    ctx.flags_in_esi = false;
+    ctx.flags_dead = i + 1 < b.count && writesAllFlagsNatively(b.insns[i + 1]);
     last_native = emitters_.emit(ctx, insn);
+    if (!last_native) ctx.flags_in_esi = false;
     if (ctx.ended || ctx.last) break;
     if (last_native) continue;  // native code never leaves RIP elsewhere nor sets the exit flag
     // After a handler: fell through? A taken branch, a REP that is not
@@ -204,7 +208,7 @@ bool Translator::emit(Cpu& cpu, Block& b, asmjit::JitRuntime& rt) {
     const uint64_t next = scratch_rip_[b.count];
     if (last_native) {
       // The block ended at its size limit or the page end.
-      ctx.chainExit(1, next, ctx.pending);
+      ctx.chainExit(kExitFallThrough, next, ctx.pending);
     } else if (!endsBlock(lastInsn)) {
       if (next <= 0x7FFFFFFF) {
         a.cmp(ripMem(), Imm(next));
@@ -213,7 +217,7 @@ bool Translator::emit(Cpu& cpu, Block& b, asmjit::JitRuntime& rt) {
         a.cmp(ripMem(), rax);
       }
       a.jne(ctx.plain_exit);
-      ctx.chainExit(1, next, 0);
+      ctx.chainExit(kExitFallThrough, next, 0);
     } else {
       a.jmp(ctx.plain_exit);  // mode/flag changes and other block enders: Cpu::run decides
     }
@@ -236,7 +240,7 @@ bool Translator::emit(Cpu& cpu, Block& b, asmjit::JitRuntime& rt) {
     a.jmp(sp.resume);
   }
   // Link-request stubs: return the exit to Jit::runBlock.
-  for (unsigned i = 0; i < 2; ++i) {
+  for (unsigned i = 0; i < kChainExits; ++i) {
     if (!ctx.exit_used[i]) continue;
     a.bind(ctx.link_stub[i]);
     a.mov(rax, Imm(reinterpret_cast<uint64_t>(&b.exits[i])));
@@ -256,7 +260,7 @@ bool Translator::emit(Cpu& cpu, Block& b, asmjit::JitRuntime& rt) {
   b.fn = f;
   b.code_size = static_cast<uint32_t>(code.codeSize());
   b.chain_entry = base + code.labelOffsetFromBase(entry);
-  for (unsigned i = 0; i < 2; ++i) {
+  for (unsigned i = 0; i < kChainExits; ++i) {
     b.exits[i].owner = &b;
     b.exits[i].target = nullptr;
     b.exits[i].unlinked = ctx.exit_used[i] ? base + code.labelOffsetFromBase(ctx.link_stub[i]) : 0;

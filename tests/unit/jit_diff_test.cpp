@@ -328,8 +328,13 @@ struct StreamGen {
         b.push_back(static_cast<uint8_t>(0xB6 | (r(2) << 3) | r(2)));
         modrm(b, r(8));
         break;
-      case 15:  // LODS/STOS/MOVS, forward or backward per DF
-        b.push_back(static_cast<uint8_t>(0xA4 | (r(3) == 0 ? 0 : r(2) ? 0x08 : 0x0A) | r(2)));
+      case 15:  // LODS/STOS/MOVS, forward or backward per DF; REP STOS/MOVS
+        if (r(3) == 0) {
+          b.insert(b.begin(), static_cast<uint8_t>(r(2) ? 0xF3 : 0xF2));
+          b.push_back(static_cast<uint8_t>((r(2) ? 0xA4 : 0xAA) | r(2)));
+        } else {
+          b.push_back(static_cast<uint8_t>(0xA4 | (r(3) == 0 ? 0 : r(2) ? 0x08 : 0x0A) | r(2)));
+        }
         break;
       case 16:  // flags: CLC/STC/CMC/CLD/STD, SAHF with a random AH
         switch (r(4)) {
@@ -420,7 +425,7 @@ void randomStreams(Mode mode, uint64_t seed0, unsigned streams) {
       for (unsigned i : {RBX, RBP, RSI, RDI}) if (rng() % 4) regs[i] &= 0xFFFF;
     }
     regs[RSP] = 0x8000 + (rng() % 0x100) * 2;
-    regs[RCX] &= 0xFF;  // LOOP counts stay small
+    regs[RCX] &= rng() % 4 ? 0xFF : 0x3FFF;  // LOOP counts stay small; REP counts sometimes span pages
     runAndCompare(rigs, mode, code, regs, rng(), 3000, "seed " + std::to_string(seed));
   }
 }
@@ -574,4 +579,40 @@ TEST_CASE("jit chaining: budgets stay exact at every point of chained loops") {
   jit.cpu.run(1000);
   CHECK(jit.jit->stats().links >= 2);
   CHECK(jit.jit->stats().blocks_run < 20);  // the loops ran chained, not one return per iteration
+}
+
+TEST_CASE("jit strings: REP STOS/MOVS chunks, page crossings, overlap, direction and faults") {
+  RigPair rigs;
+  // cld/std ; rep stosb|stosw|movsb|movsd ; hlt - counts beyond one chunk
+  // (4096 iterations) and across pages, DI/SI near the segment end (16-bit
+  // wrap goes to the interpreter), overlapping MOVS.
+  const uint8_t kOps[] = {0xAA, 0xAB, 0xA4, 0xA5};
+  const uint64_t kCounts[] = {0, 1, 7, 4095, 4096, 4097, 9000};
+  const uint64_t kDi[] = {0x0, 0x1000, 0x0FFF, 0x8001, 0xF000};
+  for (Mode mode : {Mode::Real16, Mode::Prot32Paging})
+    for (uint8_t op : kOps)
+      for (uint64_t count : kCounts)
+        for (uint64_t di : kDi)
+          for (bool down : {false, true}) {
+            std::vector<uint8_t> code = {static_cast<uint8_t>(down ? 0xFD : 0xFC), 0xF3, op, 0xF4};
+            uint64_t regs[8] = {0x12345678, count, 0, 0, 0x8000, 0, di + 1, di};  // SI = DI + 1: overlap
+            const std::string what = "op " + std::to_string(op) + " count " + std::to_string(count) + " di " +
+                                     std::to_string(di) + (down ? " std" : " cld");
+            runAndCompare(rigs, mode, code, regs, 0, 100, what);
+            // Budgets cut between chunks.
+            runAndCompare(rigs, mode, code, regs, 0, 2, what + " budget 2");
+          }
+  // A store into the translated block itself, through the native REP.
+  std::vector<uint8_t> smc = {0xFC, 0xF3, 0xAA, 0x90, 0x90, 0x90, 0xF4};
+  uint64_t regs[8] = {0xF4, 2, 0, 0, 0x8000, 0, 0, 3};  // AL = HLT over the NOPs at CS:3
+  DiffRig ref(false, Mode::Real16, smc);
+  DiffRig jit(true, Mode::Real16, smc);
+  for (DiffRig* r : {&ref, &jit}) {
+    for (unsigned i = 0; i < 8; ++i) r->cpu.state.gpr[i] = regs[i];
+    r->cpu.state.seg[ES] = r->cpu.state.seg[CS];  // ES = CS: the stores hit the code
+    CHECK(r->cpu.run(100) == Cpu::Exit::Halted);
+  }
+  CHECK(jit.cpu.state.rip == ref.cpu.state.rip);
+  CHECK(jit.cpu.stats().retired == ref.cpu.stats().retired);
+  CHECK(ref.cpu.state.rip == 4);  // halted at the first patched byte
 }
