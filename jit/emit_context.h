@@ -66,6 +66,11 @@ struct BlockEnv {
   const TlbEntry* tlb_table = nullptr;  // the entry set of that privilege
   uint64_t tlb_index_mask = 0;
   uint64_t ip_mask = ~0ull;   // mask of the code size (RIP wraps at 64K in 16-bit code)
+  // Stack width (Cpu::stackAddrSize) at translation. Outside 64-bit and
+  // virtual-8086 mode it follows SS.B, which the mode key does not hold:
+  // stack emitters check it at run time (stack_guard).
+  unsigned stack_size = 2;
+  bool stack_guard = false;
 };
 
 struct EmitContext {

@@ -123,12 +123,16 @@ void emitTlbLookup(EmitContext& ctx, AccessKind kind, unsigned last, const Label
 void emitHostAddress(EmitContext& ctx, const DecodedInsn& insn, const Operand& op, AccessKind kind,
                      const Label& slow) {
   emitEffectiveAddress(ctx, insn, op);
+  emitHostAt(ctx, op.seg, op.size, kind, slow);
+}
+
+void emitHostAt(EmitContext& ctx, uint8_t seg, unsigned size, AccessKind kind, const Label& slow) {
   if (!ctx.env.long64) {
-    ctx.as.lea(r8, ptr(rax, static_cast<int32_t>(op.size - 1)));
-    emitSegmentCheck(ctx, op.seg, kind, slow);
+    ctx.as.lea(r8, ptr(rax, static_cast<int32_t>(size - 1)));
+    emitSegmentCheck(ctx, seg, kind, slow);
   }
-  emitLinear(ctx, op.seg);
-  emitTlbLookup(ctx, kind, op.size - 1, slow);
+  emitLinear(ctx, seg);
+  emitTlbLookup(ctx, kind, size - 1, slow);
 }
 
 void emitHostRange(EmitContext& ctx, uint8_t seg, AccessKind kind, const Label& slow) {

@@ -24,6 +24,9 @@ void emitEffectiveAddress(EmitContext& ctx, const DecodedInsn& insn, const Opera
 void emitHostAddress(EmitContext& ctx, const DecodedInsn& insn, const Operand& op, AccessKind kind,
                      const asmjit::Label& slow);
 
+// The same from an offset already in rax (stack accesses).
+void emitHostAt(EmitContext& ctx, uint8_t seg, unsigned size, AccessKind kind, const asmjit::Label& slow);
+
 // rax = offset in segment `seg`, r10 = length in bytes (>= 1): rax = host
 // pointer of the first byte when the whole range passes the segment checks,
 // lies in one page and hits the TLB for `kind`, else a jump to `slow`.

@@ -19,6 +19,7 @@ EmitterTable::EmitterTable() {
   registerMovEmitters(by_mnemonic_);
   registerBranchEmitters(by_mnemonic_);
   registerStringEmitters(by_mnemonic_);
+  registerStackEmitters(by_mnemonic_);
 }
 
 bool EmitterTable::emit(EmitContext& ctx, const DecodedInsn& insn) const {

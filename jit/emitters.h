@@ -56,5 +56,6 @@ void registerAluEmitters(InsnEmitter* table);
 void registerMovEmitters(InsnEmitter* table);
 void registerBranchEmitters(InsnEmitter* table);
 void registerStringEmitters(InsnEmitter* table);
+void registerStackEmitters(InsnEmitter* table);
 
 }  // namespace sv

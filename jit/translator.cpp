@@ -133,6 +133,8 @@ BlockEnv Translator::envFor(Cpu& cpu) {
   const TlbFastPath& fp = cpu.tlb().fastPath();
   env.tlb_table = fp.table[static_cast<unsigned>(priv)];
   env.tlb_index_mask = fp.index_mask;
+  env.stack_size = cpu.stackAddrSize();
+  env.stack_guard = m != CpuMode::Long64 && m != CpuMode::Virtual86;
   return env;
 }
 

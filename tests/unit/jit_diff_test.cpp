@@ -388,8 +388,15 @@ struct StreamGen {
         branches.emplace_back(insns.size(), insns.size() + 1 + r(4));
         branch = true;
         break;
-      case 21:  // JMP forward
+      case 21:  // JMP forward, CALL forward (rel16/rel32; the return address is pushed)
         if (opsize) b.pop_back();
+        if (r(2)) {
+          b.push_back(0xE8);
+          for (unsigned i = 0; i < (pm ? 4u : 2u); ++i) b.push_back(0);
+          branches.emplace_back(insns.size(), insns.size() + 1 + r(3));
+          branch = true;
+          break;
+        }
         b.push_back(0xEB);
         b.push_back(0);
         branches.emplace_back(insns.size(), insns.size() + 1 + r(3));
@@ -437,8 +444,10 @@ struct StreamGen {
     for (auto [i, t] : branches) {
       size_t end = at[i] + insns[i].size();
       int64_t rel = static_cast<int64_t>(at[std::min(t, insns.size() - 1)]) - static_cast<int64_t>(end);
-      if (rel < -128 || rel > 127) rel = 0;
-      code[end - 1] = static_cast<uint8_t>(rel);
+      const unsigned width = insns[i][0] == 0xE8 ? (pm ? 4 : 2) : 1;  // CALL rel16/rel32, else rel8
+      if (width == 1 && (rel < -128 || rel > 127)) rel = 0;
+      for (unsigned k = 0; k < width; ++k)
+        code[end - width + k] = static_cast<uint8_t>(static_cast<uint64_t>(rel) >> (8 * k));
     }
     return code;
   }
