@@ -683,3 +683,30 @@ TEST_CASE("jit strings: REP STOS/MOVS chunks, page crossings, overlap, direction
   CHECK(jit.cpu.stats().retired == ref.cpu.stats().retired);
   CHECK(ref.cpu.state.rip == 4);  // halted at the first patched byte
 }
+
+TEST_CASE("jit chaining: a fault in a chained block, and code patched under a chained loop") {
+  RigPair rigs;
+  // 32-bit, paging: a loop strides through the data segment a page at a
+  // time (chained to itself) until it stores into the page that is not
+  // present (0x2F000): #PF with the state of that iteration.
+  //   l: mov [ebx], eax ; add ebx, 0x1000 ; inc ecx ; jmp l
+  std::vector<uint8_t> stride = {0x89, 0x03, 0x81, 0xC3, 0x00, 0x10, 0x00, 0x00, 0x41, 0xEB, 0xF5};
+  uint64_t regs[8] = {0x55, 0, 0, 0x10, 0x8000, 0, 0, 0};
+  runAndCompare(rigs, Mode::Prot32Paging, stride, regs, 0, 1000, "stride into a not-present page");
+  DiffRig jit(true, Mode::Prot32Paging, stride);
+  for (unsigned i = 0; i < 8; ++i) jit.cpu.state.gpr[i] = regs[i];
+  CHECK(jit.cpu.run(1000) == Cpu::Exit::Halted);
+  CHECK(jit.cpu.state.cr2 == 0x2F010);
+  CHECK(jit.cpu.state.gpr[RCX] == 15);  // iterations that completed
+  CHECK(jit.jit->stats().links >= 1);
+
+  // Real mode: block A (inc ax ; jmp m) chains to block B (add bx, 1 ;
+  // patch B's immediate ; loop l) - B's store drops both (same page), and
+  // the next iteration must run the patched code.
+  //   0: mov cx, 5 ; 3: inc ax ; 4: jmp 6 ; 6: add bx, 1 ; 9: mov byte [cs:8], 2 ; 15: loop 3 ; 17: hlt
+  std::vector<uint8_t> patch = {0xB9, 0x05, 0x00, 0x40, 0xEB, 0x00, 0x83, 0xC3, 0x01,
+                                0x2E, 0xC6, 0x06, 0x08, 0x00, 0x02, 0xE2, 0xF2, 0xF4};
+  uint64_t r2[8] = {0, 0, 0, 0, 0x8000, 0, 0, 0};
+  runAndCompare(rigs, Mode::Real16, patch, r2, 0, 1000, "patched under a chain");
+  CHECK(rigs.jit.cpu.state.gpr[RBX] == 1 + 2 * 4);
+}
