@@ -45,6 +45,11 @@ class EmitterTable {
 // that writes all six arithmetic flags without reading them.
 bool writesAllFlagsNatively(const DecodedInsn& insn);
 
+// Jumps to `taken` when condition `cc` (x86 encoding order, the low nibble
+// of Jcc/SETcc/CMOVcc; flags::condition) holds for the guest RFLAGS, or
+// for esi when it holds the arithmetic flags. Uses eax, ecx.
+void emitCondition(asmjit::x86::Assembler& a, unsigned cc, const asmjit::Label& taken, bool flags_in_esi);
+
 // The fallback: cpu->executeDecoded(*insn), the interpreter's handler with
 // its bookkeeping (RIP, retired). Leaves ctx in sync (nothing pending).
 void emitHandlerCall(EmitContext& ctx, const DecodedInsn& insn);

@@ -58,9 +58,8 @@ bool emitJmp(EmitContext& ctx, const DecodedInsn& insn) {
   return true;
 }
 
-// Jumps to `taken` when condition `cc` (x86 encoding order, flags::condition)
-// holds for the guest RFLAGS (or esi, when it holds the arithmetic flags).
-// Uses eax, ecx.
+}  // namespace
+
 void emitCondition(Assembler& a, unsigned cc, const Label& taken, bool flags_in_esi) {
   if (flags_in_esi) a.mov(eax, esi);
   else a.mov(eax, rflagsMem().cloneResized(4));
@@ -92,6 +91,8 @@ void emitCondition(Assembler& a, unsigned cc, const Label& taken, bool flags_in_
   if (cc & 1) a.jz(taken);
   else a.jnz(taken);
 }
+
+namespace {
 
 bool emitJcc(EmitContext& ctx, const DecodedInsn& insn) {
   uint64_t target;

@@ -372,8 +372,9 @@ struct StreamGen {
             break;
         }
         break;
-      case 17:  // handler-only instructions between native ones: shifts, XCHG, MUL, SETcc, PUSH/POP
-        switch (r(5)) {
+      case 17:  // shifts, XCHG, MUL (handler calls between native code), SETcc, CMOVcc, PUSH/POP
+        switch (r(6)) {
+          case 5: b.push_back(0x0F); b.push_back(static_cast<uint8_t>(0x40 + r(16))); modrm(b, r(8)); break;  // CMOVcc
           case 0: b.push_back(0xD1); modrm(b, 4 + r(2)); break;
           case 1: b.push_back(0x87); modrm(b, r(8)); break;
           case 2: b.push_back(0xF7); b.push_back(static_cast<uint8_t>(0xE0 | r(8))); break;  // MUL r
@@ -709,4 +710,29 @@ TEST_CASE("jit chaining: a fault in a chained block, and code patched under a ch
   uint64_t r2[8] = {0, 0, 0, 0, 0x8000, 0, 0, 0};
   runAndCompare(rigs, Mode::Real16, patch, r2, 0, 1000, "patched under a chain");
   CHECK(rigs.jit.cpu.state.gpr[RBX] == 1 + 2 * 4);
+}
+
+TEST_CASE("jit SETcc/CMOVcc: every condition, 32-bit CMOV clears the upper half whether it moves or not") {
+  RigPair rigs;
+  for (unsigned cc = 0; cc < 16; ++cc)
+    for (unsigned f = 0; f < 32; ++f) {
+      uint8_t ah = static_cast<uint8_t>(((f & 1) ? 0x01 : 0) | ((f & 2) ? 0x04 : 0) | ((f & 4) ? 0x40 : 0) |
+                                        ((f & 8) ? 0x80 : 0) | 0x02);
+      bool of = f & 16;
+      // mov rdx, -1 ; mov rsi, -1 ; mov dl, 0x7f/0 ; add dl, 1 (OF) ; mov ah, flags ; sahf ;
+      // cmovcc edx, ebx ; cmovcc si, bx (66) ; setcc cl ; setcc [0x100] ; hlt
+      std::vector<uint8_t> code = {0x48, 0xC7, 0xC2, 0xFF, 0xFF, 0xFF, 0xFF,
+                                   0x48, 0xC7, 0xC6, 0xFF, 0xFF, 0xFF, 0xFF,
+                                   0xB2, static_cast<uint8_t>(of ? 0x7F : 0x00), 0x80, 0xC2, 0x01,
+                                   0xB4, ah, 0x9E,
+                                   0x0F, static_cast<uint8_t>(0x40 + cc), 0xD3,
+                                   0x66, 0x0F, static_cast<uint8_t>(0x40 + cc), 0xF3,
+                                   0x0F, static_cast<uint8_t>(0x90 + cc), 0xC1,
+                                   0x0F, static_cast<uint8_t>(0x90 + cc), 0x04, 0x25, 0x00, 0x01, 0x00, 0x00,
+                                   0xF4};
+      uint64_t regs[8] = {0, 0, 0, 0x12345678, 0x8000, 0, 0, 0};
+      runAndCompare(rigs, Mode::Long64, code, regs, 0, 100, "cc " + std::to_string(cc) + " flags " + std::to_string(f));
+      CHECK(rigs.ref.cpu.state.halted == 1);
+      CHECK((rigs.jit.cpu.state.gpr[RDX] >> 32) == 0);
+    }
 }
