@@ -102,6 +102,9 @@ class Cpu {
   // block must return to Cpu::run early (stop request, interrupt line
   // raised, translated code or paging/mode changed under it).
   const uint8_t* blockExitFlag() const { return &block_exit_; }
+  // The retired counter, which translated code advances for the
+  // instructions it runs natively (stats().retired reads it).
+  uint64_t* retiredCounter() { return &stats_.retired; }
   void requestBlockExit() { block_exit_ = 1; }
   void clearBlockExit() { block_exit_ = 0; }
 

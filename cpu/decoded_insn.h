@@ -52,6 +52,12 @@ struct Operand {
   uint16_t imm2 = 0;       // FarPtr selector; ENTER's second immediate
 };
 
+// A REP string instruction runs at most this many iterations per execution,
+// then ends with RIP unchanged and runs again (cpu/interp/string.cpp), so
+// interrupts and budgets are honoured between chunks. Part of how such an
+// instruction retires: a translator running REPs natively must chunk the same.
+constexpr unsigned kRepIterationsPerDispatch = 4096;
+
 namespace prefix {
 constexpr uint16_t LOCK = 1u << 0;
 constexpr uint16_t REP = 1u << 1;    // F3 (REP / REPE)

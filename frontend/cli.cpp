@@ -122,7 +122,8 @@ CliOptions parseCommandLine(const std::vector<std::string>& args) {
       for (const auto& [item, _] : splitOptionList("," + v).kv) {
         if (item == "jit") o.machine.jit_dump = true;
         else if (item == "unimp") o.machine.log_unimp = true;
-        else throw ConfigError("-d: unknown log item '" + item + "' (jit, unimp)");
+        else if (item == "jit-host") o.machine.jit_dump = o.machine.jit_dump_host = true;
+        else throw ConfigError("-d: unknown log item '" + item + "' (jit, jit-host, unimp)");
       }
     } else if (a == "-boot") {
       OptionList l = splitOptionList("," + value());

@@ -1,5 +1,7 @@
 #include "jit/block.h"
 
+#include <algorithm>
+
 #include "cpu/cpu.h"
 
 namespace sv {
@@ -23,6 +25,35 @@ uint64_t blockModeKey(const Cpu& cpu) {
   k |= static_cast<uint64_t>((s.cr0 & cr0::PG) != 0) << 21;
   k |= (s.cr4 & kCr4) << 24;                                               // CR4 bits 0-21 -> 24-45
   return k;
+}
+
+void linkChain(ChainExit& e, Block& target) {
+  if (e.target == &target) return;
+  if (e.target) {  // relinked elsewhere: leave the old target's list
+    auto& in = e.target->incoming;
+    in.erase(std::remove(in.begin(), in.end(), &e), in.end());
+  }
+  e.target = &target;
+  e.slot = target.chain_entry;
+  target.incoming.push_back(&e);
+}
+
+void unlinkChains(Block& b) {
+  // Exits into b go back to their link-request stubs.
+  for (ChainExit* e : b.incoming) {
+    if (e->target != &b) continue;
+    e->target = nullptr;
+    e->slot = e->unlinked;
+  }
+  b.incoming.clear();
+  // b's own exits leave their targets' incoming lists (b's memory goes soon).
+  for (ChainExit& e : b.exits) {
+    if (!e.target) continue;
+    auto& in = e.target->incoming;
+    in.erase(std::remove(in.begin(), in.end(), &e), in.end());
+    e.target = nullptr;
+    e.slot = e.unlinked;
+  }
 }
 
 }  // namespace sv

@@ -4,18 +4,40 @@
 
 #include <cstdint>
 #include <memory>
+#include <vector>
 
 #include "cpu/decoded_insn.h"
 
 namespace sv {
 
 class Cpu;
+struct Block;
+
+// One direct exit of a block (taken branch or fall-through) that may jump
+// straight into the next block's code. The code jumps through `slot`: the
+// next block's chained entry once linked, else a stub that returns this
+// ChainExit to Jit::runBlock, which links it when the target qualifies.
+// Patching a data word instead of code keeps the code buffer read-only
+// after assembly and makes unlinking a store.
+struct ChainExit {
+  uint64_t slot = 0;      // host address the exit jumps to
+  uint64_t unlinked = 0;  // the link-request stub (slot's value when unlinked)
+  Block* owner = nullptr;
+  Block* target = nullptr;  // linked block, or nullptr
+};
 
 // The generated code. `exit_flag` is Cpu::blockExitFlag(): the code returns
-// after an instruction that set it or that did not fall through.
-using BlockFn = void (*)(Cpu* cpu, CpuState* state, const uint8_t* exit_flag);
+// after an instruction that set it or that did not fall through. `retired`
+// is the CPU's retired counter; chained blocks are entered only while
+// *retired + their count <= retired_limit, so budgets stay exact. Returns
+// the exit to link, or nullptr.
+using BlockFn = const ChainExit* (*)(CpuState* state, Cpu* cpu, const uint8_t* exit_flag, uint64_t* retired,
+                                     uint64_t retired_limit);
 
 constexpr unsigned kMaxBlockInsns = 64;
+// Direct exits of a block: taken branch, fall-through, and a native REP
+// string instruction that runs again (its next chunk).
+enum ChainSlot : unsigned { kExitTaken = 0, kExitFallThrough = 1, kExitRepeat = 2, kChainExits = 3 };
 
 // What a block's decoding depends on besides its bytes, packed in one word
 // (dynarmic's "location descriptor" minus the address): the CPU mode, the
@@ -44,7 +66,20 @@ struct Block {
   // the handlers, so they live as long as the block and never move.
   std::unique_ptr<DecodedInsn[]> insns;
 
+  // Chaining: the entry other blocks jump to (after the common prologue,
+  // at the budget and CS-limit checks), this block's direct exits and the
+  // exits linked to it.
+  uint64_t chain_entry = 0;
+  ChainExit exits[kChainExits];
+  std::vector<ChainExit*> incoming;
+
   uint64_t page() const { return paddr & ~uint64_t{0xFFF}; }
 };
+
+// Points `e` at `target`'s code (the caller has checked that the target is
+// valid wherever e's owner runs).
+void linkChain(ChainExit& e, Block& target);
+// Undoes every link into and out of `b` (it is being retired).
+void unlinkChains(Block& b);
 
 }  // namespace sv

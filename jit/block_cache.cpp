@@ -63,6 +63,7 @@ void BlockCache::retire(std::unique_ptr<Block> b) {
   // The front cache holds raw pointers: a retired block must not be entered
   // again, and its memory goes later (it may be running now).
   b->live = false;
+  unlinkChains(*b);  // no chained jump may enter it again
   FrontEntry& e = front_[frontIndex(b->linear, b->mode_key)];
   if (e.block == b.get()) e = FrontEntry{};
   retired_.push_back(std::move(b));

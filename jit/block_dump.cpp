@@ -19,7 +19,7 @@ void initDecoder(ZydisDecoder& d, CodeMode mode) {
 }
 }  // namespace
 
-void dumpBlock(std::FILE* out, const Block& b, CodeMode mode, const uint8_t* bytes) {
+void dumpBlock(std::FILE* out, const Block& b, CodeMode mode, const uint8_t* bytes, bool host_code) {
   ZydisDecoder dec;
   initDecoder(dec, mode);
   ZydisFormatter fmt;
@@ -38,6 +38,21 @@ void dumpBlock(std::FILE* out, const Block& b, CodeMode mode, const uint8_t* byt
                                       nullptr);
     std::fprintf(out, "  %08" PRIx64 "  %s\n", rip, text);
     off += len;
+  }
+  if (!host_code) return;
+  // The host code (x86-64), for reading what the emitters made of it.
+  ZydisDecoder host;
+  ZydisDecoderInit(&host, ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64);
+  const auto* code = reinterpret_cast<const uint8_t*>(b.fn);
+  for (size_t at = 0; at < b.code_size;) {
+    ZydisDecodedInstruction insn;
+    ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
+    char text[128] = "?";
+    if (!ZYAN_SUCCESS(ZydisDecoderDecodeFull(&host, code + at, b.code_size - at, &insn, ops))) break;
+    ZydisFormatterFormatInstruction(&fmt, &insn, ops, insn.operand_count_visible, text, sizeof text,
+                                    reinterpret_cast<uint64_t>(code + at), nullptr);
+    std::fprintf(out, "    host %04zx  %s\n", at, text);
+    at += insn.length;
   }
 }
 

@@ -10,7 +10,8 @@
 
 namespace sv {
 
-// `bytes`: the guest bytes of the block as translated.
-void dumpBlock(std::FILE* out, const Block& b, CodeMode mode, const uint8_t* bytes);
+// `bytes`: the guest bytes of the block as translated; `host_code`: also
+// disassemble the generated code.
+void dumpBlock(std::FILE* out, const Block& b, CodeMode mode, const uint8_t* bytes, bool host_code = false);
 
 }  // namespace sv

@@ -12,24 +12,27 @@ namespace {
 void runInsn(Cpu* cpu, const DecodedInsn* insn) { cpu->executeDecoded(*insn); }
 }  // namespace
 
+const void* handlerThunk() { return reinterpret_cast<const void*>(&runInsn); }
+
 EmitterTable::EmitterTable() {
-  // Native emitters register here, e.g. by_mnemonic_[ZYDIS_MNEMONIC_MOV] = &emitMov;
+  registerAluEmitters(by_mnemonic_);
+  registerMovEmitters(by_mnemonic_);
+  registerBranchEmitters(by_mnemonic_);
+  registerStringEmitters(by_mnemonic_);
+  registerStackEmitters(by_mnemonic_);
 }
 
-void EmitterTable::emit(EmitContext& ctx, const DecodedInsn& insn) const {
+bool EmitterTable::emit(EmitContext& ctx, const DecodedInsn& insn) const {
   InsnEmitter e = by_mnemonic_[insn.mnemonic];
-  if (e && e(ctx, insn)) return;
+  if (e && e(ctx, insn)) return true;
   emitHandlerCall(ctx, insn);
+  return false;
 }
 
 void emitHandlerCall(EmitContext& ctx, const DecodedInsn& insn) {
-  using namespace asmjit;
-  InvokeNode* call = nullptr;
-  ctx.cc.invoke(&call, reinterpret_cast<uint64_t>(&runInsn),
-                FuncSignatureT<void, Cpu*, const DecodedInsn*>(CallConvId::kHost));
-  if (!call) return;  // the ErrorHandler has recorded why
-  call->setArg(0, ctx.cpu);
-  call->setArg(1, Imm(reinterpret_cast<uint64_t>(&insn)));
+  ctx.syncForCall();
+  ctx.callHelper(handlerThunk(), reinterpret_cast<uint64_t>(&insn));
+  // executeDecoded has written RIP (next or a branch target) and retired.
 }
 
 }  // namespace sv

@@ -7,41 +7,60 @@
 //
 // A native emitter owes the same bookkeeping executeDecoded does: RIP to the
 // next instruction (or the branch target), retired + 1, interrupt_shadow = 0.
-// The JIT never runs blocks with TF set or inside an interrupt shadow (those
-// go one instruction at a time through Cpu::step), so emitters can ignore
-// single-step traps.
+// RIP and retired are owed lazily (EmitContext::retireNative; see
+// emit_context.h). interrupt_shadow is always 0 inside a block: blocks are
+// entered only without a shadow, and every instruction that sets one (STI,
+// MOV SS, POP SS) ends its block as a handler call. The JIT never runs
+// blocks with TF set (those go one instruction at a time through
+// Cpu::step), so emitters can ignore single-step traps.
 #pragma once
 
 #include <Zydis/Zydis.h>
 
-#include <asmjit/x86.h>
-
 #include "cpu/decoded_insn.h"
+#include "jit/emit_context.h"
 
 namespace sv {
 
-// Registers of the block function, valid across the whole block.
-struct EmitContext {
-  asmjit::x86::Compiler& cc;
-  asmjit::x86::Gp cpu;        // Cpu*
-  asmjit::x86::Gp state;      // CpuState*
-  asmjit::x86::Gp exit_flag;  // const uint8_t* (Cpu::blockExitFlag())
-};
-
+// Emits native code for `insn` and returns true, or returns false having
+// emitted nothing (the handler call is emitted instead). Native code must
+// call ctx.retireNative() when done, may not leave the block except through
+// the chain exits of the branch emitters, and must route every access that
+// can fault through a SlowPath (the interpreter runs the instruction).
 using InsnEmitter = bool (*)(EmitContext& ctx, const DecodedInsn& insn);
 
 class EmitterTable {
  public:
-  EmitterTable();  // registers the native emitters (none yet)
-  // Native code for `insn`, or the call to its interpreter handler.
-  void emit(EmitContext& ctx, const DecodedInsn& insn) const;
+  EmitterTable();  // registers the native emitters
+  // Native code for `insn` (true), or the call to its interpreter handler
+  // (false).
+  bool emit(EmitContext& ctx, const DecodedInsn& insn) const;
 
  private:
   InsnEmitter by_mnemonic_[ZYDIS_MNEMONIC_MAX_VALUE + 1] = {};
 };
 
+// Whether `insn` is an ALU instruction that the native emitters run on
+// registers/immediates only (no memory, so no slow path and no fault) and
+// that writes all six arithmetic flags without reading them.
+bool writesAllFlagsNatively(const DecodedInsn& insn);
+
+// Jumps to `taken` when condition `cc` (x86 encoding order, the low nibble
+// of Jcc/SETcc/CMOVcc; flags::condition) holds for the guest RFLAGS, or
+// for esi when it holds the arithmetic flags. Uses eax, ecx.
+void emitCondition(asmjit::x86::Assembler& a, unsigned cc, const asmjit::Label& taken, bool flags_in_esi);
+
 // The fallback: cpu->executeDecoded(*insn), the interpreter's handler with
-// its bookkeeping.
+// its bookkeeping (RIP, retired). Leaves ctx in sync (nothing pending).
 void emitHandlerCall(EmitContext& ctx, const DecodedInsn& insn);
+// The address the handler thunk has (for slow paths).
+const void* handlerThunk();
+
+// Registration of the emitter families (emitters_*.cpp).
+void registerAluEmitters(InsnEmitter* table);
+void registerMovEmitters(InsnEmitter* table);
+void registerBranchEmitters(InsnEmitter* table);
+void registerStringEmitters(InsnEmitter* table);
+void registerStackEmitters(InsnEmitter* table);
 
 }  // namespace sv

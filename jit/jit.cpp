@@ -37,7 +37,31 @@ void Jit::runBlock(Cpu& cpu, uint64_t budget) {
   }
   ++stats_.blocks_run;
   cpu.clearBlockExit();
-  b->fn(&cpu, &cpu.state, cpu.blockExitFlag());
+  // The code may run on through chained blocks while the budget allows;
+  // the counter it advances is the one Cpu::run measures the budget by.
+  const ChainExit* e =
+      b->fn(&cpu.state, &cpu, cpu.blockExitFlag(), cpu.retiredCounter(), cpu.stats().retired + budget);
+  if (e) link(cpu, *const_cast<ChainExit*>(e));
+}
+
+void Jit::link(Cpu& cpu, ChainExit& e) {
+  // The exit wrote RIP and the counter and found the exit flag clear: the
+  // state is exact and nothing changed the mode or the address space since
+  // its block was entered.
+  Block* from = e.owner;
+  if (!from || !from->live || (cpu.state.rflags & flag::TF)) return;
+  Block* to = blockAt(cpu);
+  if (!to || !to->live) return;
+  // Only within one linear page: the owner was entered through the
+  // physical check of its first byte, and no mapping changes without the
+  // exit flag, so a target in the same linear page is the same physical
+  // page whenever the owner runs. A jump to another page needs that
+  // check and goes back through blockAt. Same mode key and CS base: the
+  // target was translated for what the owner runs in.
+  if ((to->linear >> 12) != (from->linear >> 12) || to->mode_key != from->mode_key || to->cs_base != from->cs_base)
+    return;
+  linkChain(e, *to);
+  ++stats_.links;
 }
 
 Block* Jit::blockAt(Cpu& cpu) {
@@ -76,7 +100,7 @@ Block* Jit::blockAt(Cpu& cpu) {
     nb->tracked = code_map_.set(t.paddr);
     ++stats_.translations;
     code_bytes_ += nb->code_size;
-    if (opt_.dump) dumpBlock(opt_.dump, *nb, cpu.codeMode(), host);
+    if (opt_.dump) dumpBlock(opt_.dump, *nb, cpu.codeMode(), host, opt_.dump_host);
     b = cache_.insert(std::move(nb));
   }
   cache_.setFront(b);

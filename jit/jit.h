@@ -25,6 +25,7 @@ class Cpu;
 
 struct JitOptions {
   std::FILE* dump = nullptr;              // -d jit: each translated block goes here
+  bool dump_host = false;                 // -d jit-host: with its host code disassembled
   size_t code_limit = size_t{64} << 20;   // host code bytes before everything is flushed
 };
 
@@ -34,6 +35,7 @@ struct JitStats {
   uint64_t steps = 0;          // instructions left to the interpreter (TF, shadow, page-crossing, MMIO, budget tail)
   uint64_t invalidated = 0;    // blocks dropped by stores to their page
   uint64_t flushes = 0;        // code buffer full: everything dropped
+  uint64_t links = 0;          // direct exits linked to their target block
 };
 
 class Jit final : public BlockExecutor, public CodeWriteListener {
@@ -56,6 +58,7 @@ class Jit final : public BlockExecutor, public CodeWriteListener {
  private:
   Block* blockAt(Cpu& cpu);
   void releaseRetired();
+  void link(Cpu& cpu, ChainExit& e);
 
   Cpu& cpu_;
   CodePageMap& code_map_;

@@ -113,52 +113,163 @@ std::unique_ptr<Block> Translator::translate(Cpu& cpu, uint64_t linear, uint64_t
   b->count = n;
   b->insns = std::make_unique<DecodedInsn[]>(n);
   std::copy(scratch_, scratch_ + n, b->insns.get());
-  if (!emit(*b, rt)) return nullptr;
+  if (!emit(cpu, *b, rt)) return nullptr;
   return b;
 }
 
-bool Translator::emit(Block& b, asmjit::JitRuntime& rt) {
+BlockEnv Translator::envFor(Cpu& cpu) {
+  BlockEnv env;
+  const CpuMode m = cpu.mode();
+  env.long64 = m == CpuMode::Long64;
+  env.compat = m == CpuMode::Compat;
+  env.seg_rights = m == CpuMode::Protected || m == CpuMode::Compat;
+  const unsigned cs = cpu.codeSize();
+  env.ip_mask = cs >= 8 ? ~0ull : (1ull << (cs * 8)) - 1;
+  // The memory fast path needs the privilege of explicit accesses fixed for
+  // the block: CPL is in the mode key, SMAP too, but with SMAP on at CPL < 3
+  // EFLAGS.AC (which any POPF may change) picks the entry set.
+  const bool user = cpu.cpl() == 3;
+  const bool smap = (cpu.state.cr4 & cr4::SMAP) != 0;
+  env.tlb_fast = user || !smap;
+  const Privilege priv = privilegeFor(user, false, false, smap);
+  const TlbFastPath& fp = cpu.tlb().fastPath();
+  env.tlb_table = fp.table[static_cast<unsigned>(priv)];
+  env.tlb_index_mask = fp.index_mask;
+  env.stack_size = cpu.stackAddrSize();
+  env.stack_guard = m != CpuMode::Long64 && m != CpuMode::Virtual86;
+  return env;
+}
+
+bool Translator::emit(Cpu& cpu, Block& b, asmjit::JitRuntime& rt) {
   using namespace asmjit;
+  using namespace asmjit::x86;
   RecordingErrorHandler eh;
   CodeHolder code;
   code.init(rt.environment());
   code.setErrorHandler(&eh);
-  x86::Compiler cc(&code);
+  Assembler a(&code);
+  const BlockEnv env = envFor(cpu);
+  slow_paths_.clear();
+  EmitContext ctx{a, env, a.newLabel(), slow_paths_, b.exits, {a.newLabel(), a.newLabel(), a.newLabel()}};
+  Label epilogue = a.newLabel();
+  Label entry = a.newLabel();
 
-  FuncNode* fn = cc.addFunc(FuncSignatureT<void, Cpu*, CpuState*, const uint8_t*>(CallConvId::kHost));
-  EmitContext ctx{cc, cc.newIntPtr("cpu"), cc.newIntPtr("state"), cc.newIntPtr("exit_flag")};
-  if (!fn) return false;
-  fn->setArg(0, ctx.cpu);
-  fn->setArg(1, ctx.state);
-  fn->setArg(2, ctx.exit_flag);
-  Label out = cc.newLabel();
-  const x86::Mem rip = x86::qword_ptr(ctx.state, static_cast<int32_t>(offsetof(CpuState, rip)));
-  for (unsigned i = 0; i < b.count; ++i) {
-    emitters_.emit(ctx, b.insns[i]);
-    if (i + 1 == b.count) break;
-    // Fell through? A taken branch, a REP that is not done, an event or a
-    // fault-free redirect leaves RIP elsewhere: back to Cpu::run.
-    uint64_t next = scratch_rip_[i + 1];
-    if (next <= 0x7FFFFFFF) {
-      cc.cmp(rip, Imm(next));
-    } else {
-      x86::Gp t = cc.newUInt64("next");
-      cc.mov(t, Imm(next));
-      cc.cmp(rip, t);
-    }
-    cc.jne(out);
-    cc.cmp(x86::byte_ptr(ctx.exit_flag), 0);
-    cc.jne(out);
+  // Prologue (BlockFn, System V): keep the callee-saved registers the
+  // convention uses; 6 pushes + 8 keep rsp 16-aligned for calls.
+  const Gp saved[] = {rbx, rbp, r12, r13, r14, r15};
+  for (const Gp& r : saved) a.push(r);
+  a.sub(rsp, 8);
+  a.mov(jitreg::kState, rdi);
+  a.mov(jitreg::kCpu, rsi);
+  a.mov(jitreg::kExitFlag, rdx);
+  a.mov(jitreg::kRetired, rcx);
+  a.mov(jitreg::kRetiredLimit, r8);
+  // Chained entry: the budget must cover the whole block, and (outside
+  // 64-bit mode) the CS limit its last byte, as Jit::blockAt checks for
+  // entries from Cpu::run. State is exact here; a failed check returns.
+  a.bind(entry);
+  a.mov(rax, qword_ptr(jitreg::kRetired));
+  a.add(rax, Imm(b.count));
+  a.cmp(rax, jitreg::kRetiredLimit);
+  a.ja(ctx.plain_exit);
+  if (!env.long64) {
+    a.cmp(dword_ptr(jitreg::kState, static_cast<int32_t>(offsetof(CpuState, seg) + sizeof(SegmentCache) * CS +
+                                                         offsetof(SegmentCache, limit))),
+          Imm(static_cast<int32_t>(static_cast<uint32_t>(b.last_rip))));
+    a.jb(ctx.plain_exit);
   }
-  cc.bind(out);
-  cc.ret();
-  cc.endFunc();
-  cc.finalize();
+
+  bool last_native = false;
+  for (unsigned i = 0; i < b.count; ++i) {
+    const DecodedInsn& insn = b.insns[i];
+    ctx.rip = scratch_rip_[i];
+    ctx.next_rip = scratch_rip_[i + 1];
+    ctx.last = i + 1 == b.count;
+    ctx.prev_flags_in_esi = ctx.flags_in_esi;
+    ctx.flags_in_esi = false;
+    ctx.flags_dead = i + 1 < b.count && writesAllFlagsNatively(b.insns[i + 1]);
+    last_native = emitters_.emit(ctx, insn);
+    if (!last_native) ctx.flags_in_esi = false;
+    if (ctx.ended || ctx.last) break;
+    if (last_native) continue;  // native code never leaves RIP elsewhere nor sets the exit flag
+    // After a handler: fell through? A taken branch, a REP that is not
+    // done or an event leaves RIP elsewhere; a stop request, interrupt
+    // line, mode change or store to translated code sets the exit flag.
+    // Either way the state is exact: back to Cpu::run.
+    const uint64_t next = ctx.next_rip;
+    if (next <= 0x7FFFFFFF) {
+      a.cmp(ripMem(), Imm(next));
+    } else {
+      a.mov(rax, Imm(next));
+      a.cmp(ripMem(), rax);
+    }
+    a.jne(ctx.plain_exit);
+    a.cmp(byte_ptr(jitreg::kExitFlag), 0);
+    a.jne(ctx.plain_exit);
+  }
+  if (!ctx.ended) {
+    const DecodedInsn& lastInsn = b.insns[b.count - 1];
+    const uint64_t next = scratch_rip_[b.count];
+    if (last_native) {
+      // The block ended at its size limit or the page end.
+      ctx.chainExit(kExitFallThrough, next, ctx.pending);
+    } else if (!endsBlock(lastInsn)) {
+      if (next <= 0x7FFFFFFF) {
+        a.cmp(ripMem(), Imm(next));
+      } else {
+        a.mov(rax, Imm(next));
+        a.cmp(ripMem(), rax);
+      }
+      a.jne(ctx.plain_exit);
+      ctx.chainExit(kExitFallThrough, next, 0);
+    } else {
+      a.jmp(ctx.plain_exit);  // mode/flag changes and other block enders: Cpu::run decides
+    }
+  }
+
+  // Out-of-line slow paths: the interpreter runs the instruction (and
+  // raises its fault, if any, with RIP and retired as at its start).
+  for (const SlowPath& sp : slow_paths_) {
+    a.bind(sp.entry);
+    ctx.storeRip(sp.rip);
+    ctx.addRetired(sp.pending);
+    ctx.callHelper(handlerThunk(), reinterpret_cast<uint64_t>(sp.insn));
+    // An MMIO access or a store to translated code may have asked to leave:
+    // executeDecoded has left RIP and retired exact for that.
+    a.cmp(byte_ptr(jitreg::kExitFlag), 0);
+    a.jne(ctx.plain_exit);
+    // Back on the fast path's terms: this instruction and the pending ones
+    // retire lazily again.
+    if (sp.pending + 1) a.sub(qword_ptr(jitreg::kRetired), Imm(sp.pending + 1));
+    a.jmp(sp.resume);
+  }
+  // Link-request stubs: return the exit to Jit::runBlock.
+  for (unsigned i = 0; i < kChainExits; ++i) {
+    if (!ctx.exit_used[i]) continue;
+    a.bind(ctx.link_stub[i]);
+    a.mov(rax, Imm(reinterpret_cast<uint64_t>(&b.exits[i])));
+    a.jmp(epilogue);
+  }
+  a.bind(ctx.plain_exit);
+  a.xor_(eax, eax);
+  a.bind(epilogue);
+  a.add(rsp, 8);
+  for (int i = 5; i >= 0; --i) a.pop(saved[i]);
+  a.ret();
+
   if (eh.error != kErrorOk) return false;
   BlockFn f = nullptr;
   if (rt.add(&f, &code) != kErrorOk || !f) return false;
+  const uint64_t base = reinterpret_cast<uint64_t>(f);
   b.fn = f;
   b.code_size = static_cast<uint32_t>(code.codeSize());
+  b.chain_entry = base + code.labelOffsetFromBase(entry);
+  for (unsigned i = 0; i < kChainExits; ++i) {
+    b.exits[i].owner = &b;
+    b.exits[i].target = nullptr;
+    b.exits[i].unlinked = ctx.exit_used[i] ? base + code.labelOffsetFromBase(ctx.link_stub[i]) : 0;
+    b.exits[i].slot = b.exits[i].unlinked;
+  }
   return true;
 }
 

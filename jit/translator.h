@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <vector>
 
 #include "cpu/decoder.h"
 #include "jit/block.h"
@@ -38,12 +39,14 @@ class Translator {
 
  private:
   unsigned decodeRun(Cpu& cpu, uint64_t linear, const uint8_t* first);
-  bool emit(Block& b, asmjit::JitRuntime& rt);
+  bool emit(Cpu& cpu, Block& b, asmjit::JitRuntime& rt);
+  static BlockEnv envFor(Cpu& cpu);
 
   Decoder decoder_;
   EmitterTable emitters_;
   DecodedInsn scratch_[kMaxBlockInsns];  // decode buffer, copied into the block
   uint64_t scratch_rip_[kMaxBlockInsns + 1];  // RIP of each instruction, and the one after
+  std::vector<SlowPath> slow_paths_;          // reused between translations
 };
 
 }  // namespace sv

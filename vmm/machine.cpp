@@ -65,6 +65,7 @@ Machine::Machine(MachineConfig config)
   if (config_.accel == Accel::Jit) {
     JitOptions opt;
     if (config_.jit_dump) opt.dump = stderr;
+    opt.dump_host = config_.jit_dump_host;
     jit_ = std::make_unique<Jit>(cpu_, code_pages_, opt);
   }
   resetBoard();
@@ -251,8 +252,8 @@ int Machine::stop(int status, std::string message) {
     const JitStats& j = jit_->stats();
     std::fprintf(stderr,
                  "jit: %" PRIu64 " blocks translated, %" PRIu64 " entered, %" PRIu64 " insns stepped, %" PRIu64
-                 " invalidated, %" PRIu64 " flushes, %zu host bytes\n",
-                 j.translations, j.blocks_run, j.steps, j.invalidated, j.flushes, jit_->codeBytes());
+                 " invalidated, %" PRIu64 " flushes, %" PRIu64 " exits linked, %zu host bytes\n",
+                 j.translations, j.blocks_run, j.steps, j.invalidated, j.flushes, j.links, jit_->codeBytes());
   }
   for (auto& d : devices_)
     if (auto* dc = dynamic_cast<DebugConsole*>(d.get())) dc->flush();

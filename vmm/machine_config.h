@@ -55,6 +55,7 @@ struct MachineConfig {
   bool jit_dump = false;            // -d jit: print translated blocks to stderr
   bool log_unimp = false;           // -d unimp: report guest use of unmodelled features to stderr
   int32_t boot_fail_wait_ms = -1;   // -boot reboot-timeout=MS (fw_cfg etc/boot-fail-wait; -1 = never)
+  bool jit_dump_host = false;       // -d jit-host: with their host code
 };
 
 }  // namespace sv

@@ -6,7 +6,7 @@
 // iteration commits SI/DI/CX only after its memory accesses succeeded, so a
 // fault mid-way leaves a state from which the instruction restarts.
 //
-// Long REPs yield: after kIterationsPerDispatch iterations the instruction
+// Long REPs yield: after kRepIterationsPerDispatch iterations the instruction
 // ends with RIP unchanged and runs again, so interrupts and the run loop's
 // budget are honoured between chunks (REP string instructions are
 // interruptible between iterations, SDM Vol. 2B "REP").
@@ -20,7 +20,7 @@ namespace {
 
 using flags::mask;
 
-constexpr unsigned kIterationsPerDispatch = 4096;
+constexpr unsigned kIterationsPerDispatch = kRepIterationsPerDispatch;  // cpu/decoded_insn.h
 
 enum class StrOp : uint8_t { Movs, Cmps, Scas, Lods, Stos, Ins, Outs };
 

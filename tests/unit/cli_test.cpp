@@ -52,6 +52,7 @@ TEST_CASE("-accel picks the interpreter or the JIT; -d jit dumps blocks") {
   CHECK_THROWS_AS(parseCommandLine({"-accel", "kvm"}), ConfigError);
   CHECK(parseCommandLine({"-d", "jit"}).machine.jit_dump);
   CHECK(!parseCommandLine({}).machine.jit_dump);
+  CHECK(parseCommandLine({"-d", "jit-host"}).machine.jit_dump_host);
   CHECK_THROWS_AS(parseCommandLine({"-d", "in_asm"}), ConfigError);
 }
 

@@ -1,0 +1,79 @@
+#include "jit/emit_context.h"
+
+namespace sv {
+
+using namespace asmjit;
+using namespace asmjit::x86;
+
+void EmitContext::storeRip(uint64_t value) {
+  if (value <= 0x7FFFFFFF) {
+    as.mov(ripMem(), Imm(value));
+  } else {
+    as.mov(rax, Imm(value));
+    as.mov(ripMem(), rax);
+  }
+}
+
+void EmitContext::addRetired(unsigned n) {
+  if (n) as.add(qword_ptr(jitreg::kRetired), Imm(n));
+}
+
+void EmitContext::syncForCall() {
+  if (rip_stale) storeRip(rip);
+  addRetired(pending);
+  rip_stale = false;
+  pending = 0;
+}
+
+void EmitContext::callHelper(const void* fn, uint64_t arg) {
+  as.mov(rdi, jitreg::kCpu);
+  as.mov(rsi, Imm(arg));
+  as.mov(rax, Imm(reinterpret_cast<uint64_t>(fn)));
+  as.call(rax);
+}
+
+void EmitContext::chainExit(unsigned slot, uint64_t target, unsigned retired) {
+  storeRip(target);
+  addRetired(retired);
+  as.cmp(byte_ptr(jitreg::kExitFlag), 0);
+  as.jne(plain_exit);
+  as.mov(rax, Imm(reinterpret_cast<uint64_t>(&exits[slot].slot)));
+  as.jmp(qword_ptr(rax));
+  exit_used[slot] = true;
+}
+
+SlowPath& EmitContext::newSlowPath(const DecodedInsn& insn) {
+  slow_paths.push_back(SlowPath{as.newLabel(), as.newLabel(), &insn, rip, pending});
+  return slow_paths.back();
+}
+
+bool guestRegMem(const RegId& reg, unsigned size, Mem& out) {
+  if (reg.cls == RegClass::Gpr && reg.index < kGprCount) {
+    out = stateMem(offsetof(CpuState, gpr) + 8 * reg.index, size);
+    return true;
+  }
+  if (reg.cls == RegClass::GprHigh && reg.index < 4 && size == 1) {
+    out = stateMem(offsetof(CpuState, gpr) + 8 * reg.index + 1, 1);  // AH..BH: bits 15:8
+    return true;
+  }
+  return false;
+}
+
+void loadZx(Assembler& a, const Gp& r64, const Mem& m, unsigned size) {
+  Mem src = m;
+  src.setSize(size);
+  if (size <= 2) a.movzx(r64.r32(), src);
+  else if (size == 4) a.mov(r64.r32(), src);
+  else a.mov(r64.r64(), src);
+}
+
+Gp sized(const Gp& r64, unsigned size) {
+  switch (size) {
+    case 1: return r64.r8();
+    case 2: return r64.r16();
+    case 4: return r64.r32();
+    default: return r64.r64();
+  }
+}
+
+}  // namespace sv

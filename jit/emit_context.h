@@ -1,0 +1,143 @@
+// What emitters share while one block is assembled: the asmjit Assembler,
+// the fixed host-register convention of block code, and the emit-time
+// bookkeeping of RIP and the retired counter.
+//
+// Register convention (System V x86-64; all blocks share one frame, so a
+// chained jump from one block's end into another's body needs no
+// prologue):
+//   rbx  CpuState*          (callee-saved: survives handler calls)
+//   r12  Cpu*
+//   r13  const uint8_t*     Cpu::blockExitFlag()
+//   r14  uint64_t*          the retired-instruction counter (CpuStats::retired)
+//   r15  uint64_t           retired value the chain may not pass (budget)
+//   rbp  free callee-saved scratch
+//   rax rcx rdx rsi rdi r8-r11: scratch, clobbered by calls
+// Guest registers live in CpuState; native code loads and stores them per
+// instruction (no cross-instruction register allocation yet).
+//
+// Lazy bookkeeping: after a native instruction, state.rip and the retired
+// counter are not written; `pending` counts the instructions retired but
+// not yet added to the counter, and `rip_stale` says state.rip is behind.
+// Every path that can leave the block or reach the interpreter (a handler
+// call, a memory slow path, a block exit) first writes both exactly, so a
+// fault or exit sees the interpreter's values (see syncForCall).
+#pragma once
+
+#include <asmjit/x86.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "cpu/cpu_state.h"
+#include "cpu/decoded_insn.h"
+#include "jit/block.h"
+#include "memory/shadow_tlb.h"
+
+namespace sv {
+
+class Cpu;
+
+namespace jitreg {
+using namespace asmjit::x86;
+inline const Gp kState = rbx;
+inline const Gp kCpu = r12;
+inline const Gp kExitFlag = r13;
+inline const Gp kRetired = r14;
+inline const Gp kRetiredLimit = r15;
+}  // namespace jitreg
+
+// An out-of-line path that runs one instruction in the interpreter because
+// its native fast path missed (TLB miss, segment check, MMIO, code page).
+struct SlowPath {
+  asmjit::Label entry;   // the fast path jumps here
+  asmjit::Label resume;  // back to the code after the instruction
+  const DecodedInsn* insn;
+  uint64_t rip;      // the instruction's RIP
+  unsigned pending;  // instructions pending before it
+};
+
+// Facts about the block's translation context, fixed by its mode key.
+struct BlockEnv {
+  bool long64 = false;        // 64-bit mode: no segment limits, no 32-bit wrap
+  bool compat = false;        // compatibility mode: linear addresses not wrapped
+  bool seg_rights = false;    // protected/compat: descriptor rights are checked
+  bool tlb_fast = false;      // the privilege is fixed at translation (no SMAP+AC dependence)
+  const TlbEntry* tlb_table = nullptr;  // the entry set of that privilege
+  uint64_t tlb_index_mask = 0;
+  uint64_t ip_mask = ~0ull;   // mask of the code size (RIP wraps at 64K in 16-bit code)
+  // Stack width (Cpu::stackAddrSize) at translation. Outside 64-bit and
+  // virtual-8086 mode it follows SS.B, which the mode key does not hold:
+  // stack emitters check it at run time (stack_guard).
+  unsigned stack_size = 2;
+  bool stack_guard = false;
+};
+
+struct EmitContext {
+  asmjit::x86::Assembler& as;
+  const BlockEnv& env;
+  asmjit::Label plain_exit;  // return 0 (state must be exact when jumping here)
+  std::vector<SlowPath>& slow_paths;
+  ChainExit* exits;                    // the block's direct exits
+  asmjit::Label link_stub[kChainExits];  // their link-request stubs
+  bool exit_used[kChainExits] = {};
+
+  // Per instruction, set by the translator before the emitter runs.
+  uint64_t rip = 0;       // RIP of the instruction being emitted
+  uint64_t next_rip = 0;  // RIP of the next one (fall-through)
+  bool last = false;      // the block's last instruction
+  bool ended = false;     // the emitter ended the block itself (a branch)
+  // Flag liveness, decided by the translator: the next instruction of the
+  // block overwrites all six arithmetic flags natively, without a call in
+  // between that could observe them, so this one need not compute them.
+  bool flags_dead = false;
+  // Set by an emitter whose code ends with esi holding the guest's six
+  // arithmetic flags (as just merged); a following Jcc tests esi instead
+  // of reloading RFLAGS. prev_flags_in_esi: the previous instruction did.
+  bool flags_in_esi = false;
+  bool prev_flags_in_esi = false;
+
+  unsigned pending = 0;   // retired but not yet added to *retired
+  bool rip_stale = false; // state.rip is not `rip`
+
+  // Writes state.rip = rip and commits `pending` (as the interpreter would
+  // have them at the start of the current instruction).
+  void syncForCall();
+  // Emits state.rip = value.
+  void storeRip(uint64_t value);
+  // Emits *retired += n.
+  void addRetired(unsigned n);
+  // Emits a call of fn(cpu, arg) (System V; rsp is 16-aligned in the body).
+  void callHelper(const void* fn, uint64_t arg);
+  // A slow path for the current instruction: runs it in the interpreter.
+  SlowPath& newSlowPath(const DecodedInsn& insn);
+  // Leaves the block through direct exit `slot` (ChainSlot)
+  // towards `target` with `retired` instructions still to commit: writes
+  // RIP and the counter, then jumps through the exit's slot (another
+  // block's code once linked) unless the exit flag is set.
+  void chainExit(unsigned slot, uint64_t target, unsigned retired);
+  // The native instruction is done: it retires lazily.
+  void retireNative() {
+    ++pending;
+    rip_stale = true;
+  }
+};
+
+// CpuState operands.
+inline asmjit::x86::Mem stateMem(size_t offset, unsigned size) {
+  return asmjit::x86::Mem(jitreg::kState, static_cast<int32_t>(offset), size);
+}
+inline asmjit::x86::Mem ripMem() { return stateMem(offsetof(CpuState, rip), 8); }
+inline asmjit::x86::Mem rflagsMem() { return stateMem(offsetof(CpuState, rflags), 8); }
+
+// A guest register operand (Gpr or GprHigh) as a CpuState memory operand
+// of `size` bytes; false for other register classes.
+bool guestRegMem(const RegId& reg, unsigned size, asmjit::x86::Mem& out);
+
+// Host scratch register of `size` bytes (1, 2, 4, 8) from a 64-bit one.
+asmjit::x86::Gp sized(const asmjit::x86::Gp& r64, unsigned size);
+// Loads `size` bytes into r64, zero-extended (no partial-register merge
+// for 8- and 16-bit values); sized(r64, size) then holds the value.
+void loadZx(asmjit::x86::Assembler& a, const asmjit::x86::Gp& r64, const asmjit::x86::Mem& m, unsigned size);
+
+}  // namespace sv

@@ -1,0 +1,154 @@
+#include "jit/emit_memory.h"
+
+namespace sv {
+
+using namespace asmjit;
+using namespace asmjit::x86;
+
+bool memFastPathUsable(const EmitContext& ctx, const Operand& op) {
+  if (op.kind != OpKind::Mem || !ctx.env.tlb_fast) return false;
+  return op.size == 1 || op.size == 2 || op.size == 4 || op.size == 8;
+}
+
+void emitEffectiveAddress(EmitContext& ctx, const DecodedInsn& insn, const Operand& op) {
+  Assembler& a = ctx.as;
+  auto gpr = [](unsigned i) { return stateMem(offsetof(CpuState, gpr) + 8 * i, 8); };
+  const int32_t disp = static_cast<int32_t>(op.disp);
+  const bool has_base = op.base != kNoGpr && op.base != 16;
+  const bool has_index = op.index != kNoGpr;
+  if (insn.addrsize == 8) {
+    // Cpu::effectiveAddress: disp + base (+ next RIP for RIP-relative) + index * scale.
+    uint64_t constant = static_cast<uint64_t>(op.disp) + (op.base == 16 ? ctx.next_rip : 0);
+    if (has_base) a.mov(rax, gpr(op.base));
+    if (has_index) a.mov(r8, gpr(op.index));
+    const bool small = static_cast<int64_t>(constant) == static_cast<int32_t>(constant);
+    if (!has_base && !has_index) {
+      a.mov(rax, Imm(constant));
+      return;
+    }
+    if (!small) {
+      a.mov(r9, Imm(constant));
+      if (has_base) a.add(rax, r9);
+      else a.mov(rax, r9);
+      if (has_index) a.lea(rax, ptr(rax, r8, __builtin_ctz(op.scale)));
+      return;
+    }
+    int32_t c = static_cast<int32_t>(constant);
+    if (has_base && has_index) a.lea(rax, ptr(rax, r8, __builtin_ctz(op.scale), c));
+    else if (has_base) a.lea(rax, ptr(rax, c));
+    else {
+      a.xor_(eax, eax);
+      a.lea(rax, ptr(rax, r8, __builtin_ctz(op.scale), c));
+    }
+    return;
+  }
+  // 16- and 32-bit addressing: 32-bit arithmetic wraps like the
+  // interpreter's mask; 16-bit then keeps the low word.
+  if (has_base) a.mov(eax, dword_ptr(jitreg::kState, static_cast<int32_t>(8 * op.base)));
+  if (has_index) a.mov(r8d, dword_ptr(jitreg::kState, static_cast<int32_t>(8 * op.index)));
+  if (has_base && has_index) a.lea(eax, ptr(rax, r8, __builtin_ctz(op.scale), disp));
+  else if (has_base) a.lea(eax, ptr(rax, disp));
+  else if (has_index) {
+    a.xor_(eax, eax);
+    a.lea(eax, ptr(rax, r8, __builtin_ctz(op.scale), disp));
+  }
+  else a.mov(eax, Imm(static_cast<uint32_t>(disp)));
+  if (insn.addrsize == 2) a.movzx(eax, ax);
+}
+
+namespace {
+
+size_t segOffset(uint8_t seg) { return offsetof(CpuState, seg) + sizeof(SegmentCache) * seg; }
+
+// Cpu::segmentAllows after the limit test (r8 = offset of the last byte):
+// fast only for the plain cases - expand-up, and (protected modes) a
+// present data segment, writable for writes. Everything else (expand-
+// down, code segments, null selectors) takes the slow path, whose
+// interpreter run decides and raises #GP/#SS. Uses r9.
+void emitSegmentCheck(EmitContext& ctx, uint8_t seg, AccessKind kind, const Label& slow) {
+  Assembler& a = ctx.as;
+  const size_t so = segOffset(seg);
+  a.mov(r9d, dword_ptr(jitreg::kState, static_cast<int32_t>(so + offsetof(SegmentCache, limit))));
+  a.cmp(r8, r9);
+  a.ja(slow);
+  a.movzx(r9d, word_ptr(jitreg::kState, static_cast<int32_t>(so + offsetof(SegmentCache, attr))));
+  if (ctx.env.seg_rights) {
+    uint32_t mask = segattr::P | segattr::CODE | segattr::EXPAND_DOWN;
+    uint32_t want = segattr::P;
+    if (kind == AccessKind::Write) {
+      mask |= segattr::WRITABLE;
+      want |= segattr::WRITABLE;
+    }
+    a.and_(r9d, Imm(mask));
+    a.cmp(r9d, Imm(want));
+    a.jne(slow);
+  } else {
+    // Real and virtual-8086 mode check only the limit, expand-down data
+    // segments the other way round.
+    a.and_(r9d, Imm(segattr::CODE | segattr::EXPAND_DOWN));
+    a.cmp(r9d, Imm(segattr::EXPAND_DOWN));
+    a.je(slow);
+  }
+}
+
+// rax: offset -> linear address (Cpu::wrapLinear: 32 bits outside
+// long/compat mode).
+void emitLinear(EmitContext& ctx, uint8_t seg) {
+  const Mem base = qword_ptr(jitreg::kState, static_cast<int32_t>(segOffset(seg) + offsetof(SegmentCache, base)));
+  if (ctx.env.long64 || ctx.env.compat) ctx.as.add(rax, base);
+  else ctx.as.add(eax, base.cloneResized(4));
+}
+
+// rax: linear address -> host pointer. The shadow-TLB entry
+// (memory/shadow_tlb.h, TlbFastPath):
+//   entry = table + ((va >> (12 - kTlbEntryShift)) & index_mask)
+// hit iff entry.tags[kind] == page of the last byte (va + last); host =
+// addend + va. Uses r8, r9.
+void emitTlbLookup(EmitContext& ctx, AccessKind kind, unsigned last, const Label& slow) {
+  Assembler& a = ctx.as;
+  a.mov(r8, rax);
+  a.shr(r8, Imm(12 - kTlbEntryShift));
+  a.and_(r8d, Imm(static_cast<uint32_t>(ctx.env.tlb_index_mask)));
+  a.mov(r9, Imm(reinterpret_cast<uint64_t>(ctx.env.tlb_table)));
+  a.add(r8, r9);
+  a.lea(r9, ptr(rax, static_cast<int32_t>(last)));
+  a.and_(r9, Imm(~int64_t{static_cast<int64_t>(kTlbFlagMask)}));
+  a.cmp(r9, qword_ptr(r8, static_cast<int32_t>(8 * static_cast<unsigned>(kind))));
+  a.jne(slow);
+  a.add(rax, qword_ptr(r8, static_cast<int32_t>(offsetof(TlbEntry, addend))));
+}
+
+}  // namespace
+
+void emitHostAddress(EmitContext& ctx, const DecodedInsn& insn, const Operand& op, AccessKind kind,
+                     const Label& slow) {
+  emitEffectiveAddress(ctx, insn, op);
+  emitHostAt(ctx, op.seg, op.size, kind, slow);
+}
+
+void emitHostAt(EmitContext& ctx, uint8_t seg, unsigned size, AccessKind kind, const Label& slow) {
+  if (!ctx.env.long64) {
+    ctx.as.lea(r8, ptr(rax, static_cast<int32_t>(size - 1)));
+    emitSegmentCheck(ctx, seg, kind, slow);
+  }
+  emitLinear(ctx, seg);
+  emitTlbLookup(ctx, kind, size - 1, slow);
+}
+
+void emitHostRange(EmitContext& ctx, uint8_t seg, AccessKind kind, const Label& slow) {
+  Assembler& a = ctx.as;
+  if (!ctx.env.long64) {
+    a.lea(r8, ptr(rax, r10, 0, -1));
+    emitSegmentCheck(ctx, seg, kind, slow);
+  }
+  emitLinear(ctx, seg);
+  // Within one page: (va & 0xFFF) + length <= 4096.
+  a.mov(r8d, eax);
+  a.and_(r8d, Imm(0xFFF));
+  a.add(r8, r10);
+  a.cmp(r8, Imm(0x1000));
+  a.ja(slow);
+  emitTlbLookup(ctx, kind, 0, slow);
+}
+
+}  // namespace sv

@@ -1,0 +1,36 @@
+// Native guest memory operands: the effective address, the segment checks
+// the interpreter makes (Cpu::segmentAllows) and the inline shadow-TLB
+// lookup (memory/shadow_tlb.h), giving a host pointer on the fast path.
+// Anything the fast path does not prove allowed (limit, expand-down or
+// unusual descriptor rights, TLB miss, MMIO, code page, page-crossing
+// access) jumps to a slow path that runs the whole instruction in the
+// interpreter, which raises any fault precisely.
+#pragma once
+
+#include "cpu/decoded_insn.h"
+#include "jit/emit_context.h"
+#include "memory/page_walker.h"
+
+namespace sv {
+
+// Whether emitHostAddress can serve `op` in this block (a memory operand
+// of 1/2/4/8 bytes, a privilege fixed at translation).
+bool memFastPathUsable(const EmitContext& ctx, const Operand& op);
+
+// rax = the effective address of `op` (masked to the address size). Uses r8.
+void emitEffectiveAddress(EmitContext& ctx, const DecodedInsn& insn, const Operand& op);
+
+// rax = host pointer for the access, or a jump to `slow`. Uses r8, r9.
+void emitHostAddress(EmitContext& ctx, const DecodedInsn& insn, const Operand& op, AccessKind kind,
+                     const asmjit::Label& slow);
+
+// The same from an offset already in rax (stack accesses).
+void emitHostAt(EmitContext& ctx, uint8_t seg, unsigned size, AccessKind kind, const asmjit::Label& slow);
+
+// rax = offset in segment `seg`, r10 = length in bytes (>= 1): rax = host
+// pointer of the first byte when the whole range passes the segment checks,
+// lies in one page and hits the TLB for `kind`, else a jump to `slow`.
+// Uses r8, r9.
+void emitHostRange(EmitContext& ctx, uint8_t seg, AccessKind kind, const asmjit::Label& slow);
+
+}  // namespace sv

@@ -1,0 +1,162 @@
+// Native PUSH (register, immediate), POP (register) and CALL rel, after
+// Cpu::push/pop (cpu/cpu.cpp) and the handlers in cpu/interp: the new SP
+// is computed with the stack width, the slot goes through the memory fast
+// path on SS, and RSP is written only after the access succeeded (a fault
+// leaves SP as it was). Segment registers and memory operands stay with the
+// interpreter (they load descriptors or compute addresses with the new SP).
+#include "cpu/flags.h"
+#include "jit/emit_memory.h"
+#include "jit/emitters.h"
+
+namespace sv {
+
+using namespace asmjit;
+using namespace asmjit::x86;
+
+namespace {
+
+Mem gprMem(unsigned r, unsigned size) { return stateMem(offsetof(CpuState, gpr) + 8 * r, size); }
+
+// The stack width is the translation's, unless SS.B has changed since.
+void emitStackGuard(EmitContext& ctx, const Label& slow) {
+  if (!ctx.env.stack_guard) return;
+  Assembler& a = ctx.as;
+  a.test(word_ptr(jitreg::kState, static_cast<int32_t>(offsetof(CpuState, seg) + sizeof(SegmentCache) * SS +
+                                                       offsetof(SegmentCache, attr))),
+         Imm(segattr::DB));
+  if (ctx.env.stack_size == 4) a.jz(slow);
+  else a.jnz(slow);
+}
+
+// rSP = v (rbp) with the stack width (Cpu::setGpr).
+void storeSp(Assembler& a, unsigned w) {
+  if (w == 2) a.mov(gprMem(RSP, 2), bp);
+  else if (w == 4) a.mov(gprMem(RSP, 8), rbp);  // rbp holds a zero-extended 32-bit value
+  else a.mov(gprMem(RSP, 8), rbp);
+}
+
+// Pushes rdx (s bytes) on the fast path; the caller binds slow.resume.
+void emitPushRdx(EmitContext& ctx, unsigned s, SlowPath& slow) {
+  Assembler& a = ctx.as;
+  const unsigned w = ctx.env.stack_size;
+  loadZx(a, rax, gprMem(RSP, w), w);
+  a.sub(rax, Imm(s));
+  if (w == 2) a.movzx(eax, ax);
+  else if (w == 4) a.mov(eax, eax);
+  a.mov(rbp, rax);
+  emitHostAt(ctx, SS, s, AccessKind::Write, slow.entry);
+  a.mov(Mem(rax, 0, s), sized(rdx, s));
+  storeSp(a, w);
+}
+
+bool emitPush(EmitContext& ctx, const DecodedInsn& insn) {
+  const unsigned s = insn.opsize;
+  const Operand& op = insn.ops[0];
+  if (insn.operand_count < 1 || (s != 2 && s != 4 && s != 8)) return false;
+  Mem reg;
+  const bool is_reg = op.kind == OpKind::Reg && guestRegMem(op.reg, s, reg);
+  if (!is_reg && op.kind != OpKind::Imm) return false;
+  const Operand ss_op = [&] {
+    Operand m;
+    m.kind = OpKind::Mem;
+    m.size = static_cast<uint8_t>(s);
+    m.seg = SS;
+    return m;
+  }();
+  if (!memFastPathUsable(ctx, ss_op)) return false;
+  Assembler& a = ctx.as;
+  SlowPath& slow = ctx.newSlowPath(insn);
+  emitStackGuard(ctx, slow.entry);
+  // The value first: PUSH SP pushes SP as it was before the push.
+  if (is_reg) {
+    loadZx(a, rdx, reg, s);
+  } else {
+    const uint64_t v = op.imm & flags::mask(s);
+    if (s == 8) a.mov(rdx, Imm(v));
+    else a.mov(edx, Imm(static_cast<uint32_t>(v)));
+  }
+  emitPushRdx(ctx, s, slow);
+  a.bind(slow.resume);
+  ctx.retireNative();
+  return true;
+}
+
+bool emitPop(EmitContext& ctx, const DecodedInsn& insn) {
+  const unsigned s = insn.opsize;
+  const Operand& op = insn.ops[0];
+  Mem reg;
+  if (insn.operand_count < 1 || (s != 2 && s != 4 && s != 8)) return false;
+  if (op.kind != OpKind::Reg || !guestRegMem(op.reg, s, reg)) return false;
+  Operand m;
+  m.kind = OpKind::Mem;
+  m.size = static_cast<uint8_t>(s);
+  m.seg = SS;
+  if (!memFastPathUsable(ctx, m)) return false;
+  Assembler& a = ctx.as;
+  const unsigned w = ctx.env.stack_size;
+  SlowPath& slow = ctx.newSlowPath(insn);
+  emitStackGuard(ctx, slow.entry);
+  loadZx(a, rax, gprMem(RSP, w), w);
+  a.lea(rbp, ptr(rax, static_cast<int32_t>(s)));  // SP after the pop (storeSp keeps the width's bits)
+  if (w == 4) a.mov(ebp, ebp);
+  emitHostAt(ctx, SS, s, AccessKind::Read, slow.entry);
+  loadZx(a, rdx, Mem(rax, 0, s), s);
+  // SP moves first, then the value lands (POP SP ends with the value).
+  storeSp(a, w);
+  if (s == 4) {
+    Mem r64 = reg;
+    r64.setSize(8);
+    a.mov(r64, rdx);
+  } else {
+    a.mov(reg, sized(rdx, s));
+  }
+  a.bind(slow.resume);
+  ctx.retireNative();
+  return true;
+}
+
+bool canonical(uint64_t v) { return static_cast<uint64_t>(static_cast<int64_t>(v << 16) >> 16) == v; }
+
+// CALL rel: the target is checked before anything is pushed (SDM "CALL";
+// cpu/interp/control.cpp), then the return address goes on the stack and
+// the block leaves through its taken exit.
+bool emitCall(EmitContext& ctx, const DecodedInsn& insn) {
+  const unsigned s = insn.opsize;
+  if (insn.operand_count < 1 || insn.ops[0].kind != OpKind::Rel || (s != 2 && s != 4 && s != 8)) return false;
+  const uint64_t target = (ctx.next_rip + insn.ops[0].imm) & flags::mask(s);
+  if (ctx.env.long64 ? !canonical(target) : target > 0xFFFFFFFFull) return false;
+  Operand m;
+  m.kind = OpKind::Mem;
+  m.size = static_cast<uint8_t>(s);
+  m.seg = SS;
+  if (!memFastPathUsable(ctx, m)) return false;
+  Assembler& a = ctx.as;
+  SlowPath& slow = ctx.newSlowPath(insn);
+  if (!ctx.env.long64) {
+    a.cmp(dword_ptr(jitreg::kState, static_cast<int32_t>(offsetof(CpuState, seg) + sizeof(SegmentCache) * CS +
+                                                         offsetof(SegmentCache, limit))),
+          Imm(static_cast<int32_t>(static_cast<uint32_t>(target))));
+    a.jb(slow.entry);  // beyond the CS limit: the interpreter raises #GP
+  }
+  emitStackGuard(ctx, slow.entry);
+  const uint64_t ret = ctx.next_rip & flags::mask(s);
+  if (s == 8) a.mov(rdx, Imm(ret));
+  else a.mov(edx, Imm(static_cast<uint32_t>(ret)));
+  emitPushRdx(ctx, s, slow);
+  // The interpreter's run of a CALL on the slow path also ends at the target.
+  a.bind(slow.resume);
+  ctx.chainExit(kExitTaken, target, ctx.pending + 1);
+  ctx.retireNative();
+  ctx.ended = true;
+  return true;
+}
+
+}  // namespace
+
+void registerStackEmitters(InsnEmitter* t) {
+  t[ZYDIS_MNEMONIC_PUSH] = &emitPush;
+  t[ZYDIS_MNEMONIC_POP] = &emitPop;
+  t[ZYDIS_MNEMONIC_CALL] = &emitCall;
+}
+
+}  // namespace sv
