@@ -72,6 +72,9 @@ CharSink parseCharSink(const std::string& spec, const std::map<std::string, Char
 std::string usageText() {
   return "usage: softvisor [options]\n"
          "  -bios FILE             system firmware image (mapped below 4 GiB and 1 MiB)\n"
+         "  -kernel FILE           boot a Linux bzImage or a multiboot kernel directly (no firmware needed)\n"
+         "  -initrd FILE           Linux initrd; multiboot: modules \"file args,file args\"\n"
+         "  -append CMDLINE        kernel command line\n"
          "  -m SIZE                guest RAM, e.g. 128, 512M, 2G (default 128M)\n"
          "  -serial DEV            COM1 (0x3F8, IRQ 4) output: stdio | null | file:PATH | chardev:ID, or none (no COM1);\n"
          "                         default null\n"
@@ -95,6 +98,7 @@ CliOptions parseCommandLine(const std::vector<std::string>& args) {
   std::map<std::string, CharSink> chardevs;
   // -device isa-debugcon may name a chardev defined later: resolve at the end.
   std::vector<std::pair<uint16_t, std::string>> pending_debugcons;
+  DirectBootConfig direct;
 
   for (size_t i = 0; i < args.size(); ++i) {
     std::string a = args[i];
@@ -106,6 +110,9 @@ CliOptions parseCommandLine(const std::vector<std::string>& args) {
     if (a == "-h" || a == "-help") o.show_help = true;
     else if (a == "-version") o.show_version = true;
     else if (a == "-bios") o.machine.bios_path = value();
+    else if (a == "-kernel") direct.kernel_path = value();
+    else if (a == "-initrd") direct.initrd_path = value();
+    else if (a == "-append") direct.cmdline = value();
     else if (a == "-m") o.machine.ram_bytes = parseMemorySize(value());
     else if (a == "-no-reboot") o.machine.no_reboot = true;
     else if (a == "-nographic") {}
@@ -186,6 +193,9 @@ CliOptions parseCommandLine(const std::vector<std::string>& args) {
     if (it == chardevs.end()) throw ConfigError("isa-debugcon: no -chardev with id '" + id + "'");
     o.machine.debug_consoles.push_back({port, it->second});
   }
+  if (!direct.kernel_path.empty()) o.machine.direct_boot = direct;
+  else if (!direct.initrd_path.empty() || !direct.cmdline.empty())
+    throw ConfigError("-initrd and -append need -kernel FILE");
   return o;
 }
 

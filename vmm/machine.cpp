@@ -10,6 +10,7 @@
 #include "devices/debug_console.h"
 #include "devices/debug_exit.h"
 #include "jit/jit.h"
+#include "vmm/direct_boot.h"
 #include "vmm/rom_loader.h"
 
 namespace sv {
@@ -55,9 +56,13 @@ Machine::Machine(MachineConfig config)
       port_a_([this](bool on) { cpu_.setA20(on); }, [this] { requestReset(); }),
       fw_cfg_(static_cast<DmaMemory&>(*this), config_.log_unimp ? stderr : nullptr) {
   clock_.attachInstructionCounter(&cpu_.stats().retired);
-  if (config_.bios_path.empty()) throw ConfigError("no firmware given: use -bios FILE");
-  std::vector<uint8_t> bios = readImageFile(config_.bios_path, "BIOS image");
-  mapSystemBios(mem_, bios, config_.bios_path);
+  if (config_.bios_path.empty() && !config_.direct_boot)
+    throw ConfigError("nothing to run: give -bios FILE or -kernel FILE");
+  if (!config_.bios_path.empty()) {
+    std::vector<uint8_t> bios = readImageFile(config_.bios_path, "BIOS image");
+    mapSystemBios(mem_, bios, config_.bios_path);
+  }
+  if (config_.direct_boot) boot_plan_ = planDirectBoot(*config_.direct_boot, config_.ram_bytes);
   buildBoard();
   buildChipset();
   buildSuperIo();
@@ -184,6 +189,19 @@ void Machine::resetBoard() {
   fw_cfg_.reset();
   rtc_->reset();
   if (com1_) com1_->reset();
+  if (boot_plan_) enterDirectBoot();
+}
+
+// Direct boot (re)starts the kernel at every reset, as QEMU reloads it:
+// the plan's memory contents and the flat 32-bit entry state, then the
+// CPU's derived state (mode, shadow TLB) and A20 on.
+void Machine::enterDirectBoot() {
+  applyBootPlan(*boot_plan_, mem_, cpu_.state);
+  if (jit_) jit_->flush();  // the plan rewrote memory behind the CPU's back
+  CpuState& s = cpu_.state;
+  cpu_.setPagingRegisters(s.cr0, s.cr3, s.cr4, s.efer);
+  cpu_.updateMode();
+  cpu_.setA20(true);
 }
 
 uint64_t Machine::sliceFor(uint64_t now_ns, uint64_t deadline_ns) const {

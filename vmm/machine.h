@@ -77,6 +77,7 @@ class Machine final : private PortIo, private TimeSource, private DeviceClock, p
   void buildSuperIo();  // RTC/CMOS, COM1
   void fillFwCfg();
   void resetBoard();
+  void enterDirectBoot();
   // The host bridge's PAM registers changed: remap 0xC0000-0xFFFFF and drop
   // TLB entries and translated code that saw the old mapping.
   void applyPam();
@@ -111,6 +112,7 @@ class Machine final : private PortIo, private TimeSource, private DeviceClock, p
   std::vector<std::unique_ptr<IoDevice>> devices_;  // configurable extras
   uint64_t idle_since_retired_ = ~0ull;  // deterministic idle limit, see run()
   uint64_t idle_since_ns_ = 0;
+  std::optional<BootPlan> boot_plan_;  // -kernel: applied at every reset
   std::optional<int> exit_status_;
   bool reset_requested_ = false;
   std::string stop_message_;

@@ -6,6 +6,8 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+
+#include "vmm/direct_boot.h"
 #include <vector>
 
 namespace sv {
@@ -39,7 +41,8 @@ enum class Accel : uint8_t { Interp, Jit };
 
 struct MachineConfig {
   uint64_t ram_bytes = 128ull << 20;
-  std::string bios_path;
+  std::string bios_path;             // may be empty with a direct boot
+  std::optional<DirectBootConfig> direct_boot;  // -kernel/-initrd/-append
   std::vector<DebugConsoleConfig> debug_consoles;
   // COM1 (0x3F8, IRQ 4): present by default with its output discarded;
   // -serial stdio|file:PATH|null picks the output, -serial none removes it.

@@ -70,3 +70,14 @@ TEST_CASE("-serial picks COM1's output or removes it; -boot reboot-timeout; -d u
   CHECK_THROWS_AS(parseCommandLine({"-boot", "order=c"}), ConfigError);
   CHECK_THROWS_AS(parseCommandLine({"-boot", "reboot-timeout=99999"}), ConfigError);
 }
+
+TEST_CASE("-kernel/-initrd/-append make a direct boot; -append alone is refused") {
+  CliOptions o = parseCommandLine({"-kernel", "bzImage", "-initrd", "root.cpio.gz", "-append", "console=ttyS0 quiet"});
+  REQUIRE(o.machine.direct_boot.has_value());
+  CHECK(o.machine.direct_boot->kernel_path == "bzImage");
+  CHECK(o.machine.direct_boot->initrd_path == "root.cpio.gz");
+  CHECK(o.machine.direct_boot->cmdline == "console=ttyS0 quiet");
+  CHECK(o.machine.bios_path.empty());
+  CHECK_THROWS_AS(parseCommandLine({"-append", "x"}), ConfigError);
+  CHECK_FALSE(parseCommandLine({"-bios", "x.rom"}).machine.direct_boot.has_value());
+}
