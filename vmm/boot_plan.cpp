@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdio>
 
 #include "vmm/little_endian.h"
 #include "vmm/machine_config.h"
@@ -82,6 +83,16 @@ void applyBootPlan(const BootPlan& plan, PhysicalMemory& memory, CpuState& cpu) 
   cpu.a20_mask = ~0ull;
   cpu.halted = 0;
   cpu.interrupt_shadow = 0;
+}
+
+void refuseKernel(const std::string& path, const std::string& problem) {
+  throw ConfigError("kernel '" + path + "': " + problem);
+}
+
+std::string hexString(uint64_t v) {
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
+  return buf;
 }
 
 }  // namespace sv

@@ -71,4 +71,9 @@ FlatProtectedModeEntry flatEntryWithBootGdt(uint64_t gdt_addr);
 // smaller than the RAM the plan was made for.
 void applyBootPlan(const BootPlan& plan, PhysicalMemory& memory, CpuState& cpu);
 
+// Shared by the loaders: refusals name the file, numbers print in hex.
+[[noreturn]] void refuseKernel(const std::string& path, const std::string& problem);
+std::string hexString(uint64_t v);
+inline uint64_t alignUp(uint64_t v, uint64_t a) { return (v + a - 1) / a * a; }
+
 }  // namespace sv

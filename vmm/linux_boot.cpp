@@ -32,17 +32,8 @@ constexpr size_t kSize = 4096, kE820Entries = 0x1E8, kHeaderEnd = 0x290, kE820Ta
 constexpr uint16_t kMinProtocol = 0x0206;  // cmdline_size, initrd_addr_max, relocatable
 constexpr uint64_t kInitrdAlign = 4096;
 
-std::string hex(uint64_t v) {
-  char buf[24];
-  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-  return buf;
-}
-
-[[noreturn]] void refuse(const std::string& path, const std::string& problem) {
-  throw ConfigError("kernel '" + path + "': " + problem);
-}
-
-uint64_t alignUp(uint64_t v, uint64_t a) { return (v + a - 1) / a * a; }
+std::string hex(uint64_t v) { return hexString(v); }
+[[noreturn]] void refuse(const std::string& path, const std::string& problem) { refuseKernel(path, problem); }
 uint64_t alignDown(uint64_t v, uint64_t a) { return v / a * a; }
 
 }  // namespace

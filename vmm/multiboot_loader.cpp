@@ -29,17 +29,8 @@ constexpr uint64_t kModsAddr = boot_layout::kMultibootInfo + 0x1000;
 constexpr uint64_t kModsEnd = boot_layout::kMultibootInfo + 0x8000;
 constexpr uint32_t kKnownRequiredFlags = MultibootHeader::kPageAlignModules | MultibootHeader::kMemoryInfo;
 
-std::string hex(uint64_t v) {
-  char buf[24];
-  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-  return buf;
-}
-
-[[noreturn]] void refuse(const std::string& path, const std::string& problem) {
-  throw ConfigError("kernel '" + path + "': " + problem);
-}
-
-uint64_t alignUp(uint64_t v, uint64_t a) { return (v + a - 1) / a * a; }
+std::string hex(uint64_t v) { return hexString(v); }
+[[noreturn]] void refuse(const std::string& path, const std::string& problem) { refuseKernel(path, problem); }
 
 // The kernel image as memory writes, from the a.out-kludge address fields
 // (spec 3.1.3, flag 16).

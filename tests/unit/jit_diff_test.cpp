@@ -17,21 +17,14 @@
 #include "jit/jit.h"
 #include "memory/code_page_map.h"
 #include "memory/physical_memory.h"
+#include "tests/unit/cpu_test_platform.h"
 
 using namespace sv;
 
 namespace {
 
-class NoPorts final : public PortIo {
- public:
-  uint32_t portRead(uint16_t, unsigned) override { return 0xFFFFFFFF; }
-  void portWrite(uint16_t, unsigned, uint32_t) override {}
-};
-
-class FixedClock final : public TimeSource {
- public:
-  uint64_t tscNow() override { return 0; }
-};
+using NoPorts = sv::testing::NullPorts;
+using sv::testing::FixedClock;
 
 enum class Mode { Real16, Prot32, Prot32Paging, Long64 };
 
