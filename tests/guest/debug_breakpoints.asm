@@ -40,11 +40,7 @@ start16:
 
 bits 32
 pm32:
-    mov ax, SEL_DATA0
-    mov ds, ax
-    mov es, ax
-    mov ss, ax
-    mov esp, RING0_SP
+    LOAD_FLAT_DATA RING0_SP
     mov edi, VARS
     xor eax, eax
     mov ecx, 32

@@ -59,11 +59,7 @@ start16:
 
 bits 32
 pm32:
-    mov ax, SEL_DATA0
-    mov ds, ax
-    mov es, ax
-    mov ss, ax
-    mov esp, RING0_SP
+    LOAD_FLAT_DATA RING0_SP
     mov dword [failures], 0
     call build_idt
     lidt [idt_ptr]
@@ -343,10 +339,7 @@ int30:                           ; from ring 3: continue in ring 0 at back0
 PM_HARNESS_ROUTINES
 
 build_idt:
-    mov edi, IDT_BASE
-    xor eax, eax
-    mov ecx, 256*2
-    rep stosd
+    CLEAR_IDT
     mov eax, pf_handler
     mov bl, 14
     mov dx, 0x8E00

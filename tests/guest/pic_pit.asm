@@ -15,6 +15,7 @@
 bits 16
 cpu 686
 org 0xF0000
+%include "rm_harness.inc"
 
 DEBUGCON  equ 0xE9
 DEBUGEXIT equ 0xF4
@@ -238,7 +239,7 @@ start16:
     mov si, msg_latch_value - $$
     call puts
     call print_hex16
-    mov si, msg_nl - $$
+    mov si, harness_rm_msg_nl - $$
     call puts
     mov al, [failures]
     out DEBUGEXIT, al
@@ -298,44 +299,9 @@ print_hex16:
     pop cx
     ret
 
-ok_if_zero_eax:
-    test eax, eax
-ok_if_zero:
-ok_if_equal:
-    je ok
-    jmp fail
-ok_if_nonzero:
-    jne ok
-fail:
-    inc dword [failures]
-    push si
-    mov si, msg_fail - $$
-    call puts
-    pop si
-    call puts
-    mov si, msg_nl - $$
-    jmp puts
-ok:
-    push si
-    mov si, msg_ok - $$
-    call puts
-    pop si
-    call puts
-    mov si, msg_nl - $$
-puts:
-    push ax
-.l: cs lodsb
-    test al, al
-    jz .d
-    out DEBUGCON, al
-    jmp .l
-.d: pop ax
-    ret
+RM_HARNESS_ROUTINES
 
 msg_banner:       db "8259A PIC and 8254 PIT test", 10, 0
-msg_ok:           db "ok: ", 0
-msg_fail:         db "FAIL: ", 0
-msg_nl:           db 10, 0
 msg_imr:          db "ICW1-4 remap, IMR reads back", 0
 msg_ticks:        db "ten IRQ0 ticks of PIT mode 2 taken through the IVT from HLT", 0
 msg_isr_in:       db "ISR bit 0 set in the IRQ0 handler", 0
@@ -353,6 +319,4 @@ msg_status_first: db "read-back of status and count returns the status first", 0
 msg_latch:        db "counter latch of counter 0 holds a count in 1..1193", 0
 msg_latch_value:  db "latched count under -icount shift=6: ", 0
 
-    times 0xFFF0 - ($ - $$) db 0xFF
-    jmp 0xF000:(start16 - $$)
-    times 0x10000 - ($ - $$) db 0xFF
+RESET_VECTOR start16

@@ -51,11 +51,7 @@ start16:
 
 bits 32
 pm32:
-    mov ax, SEL_DATA0
-    mov ds, ax
-    mov es, ax
-    mov ss, ax
-    mov esp, RING0_SP
+    LOAD_FLAT_DATA RING0_SP
     mov dword [failures], 0
     call build_idt
     lidt [idt_ptr]
@@ -332,10 +328,7 @@ PM_HARNESS_ROUTINES
 ; IDT: interrupt gates (type 0xE) for faults, trap gates for INT 30h/32h
 ; with DPL 3, and INT 31h with DPL 0.
 build_idt:
-    mov edi, IDT_BASE
-    xor eax, eax
-    mov ecx, 256*2
-    rep stosd
+    CLEAR_IDT
     mov eax, fault0
     mov bl, 0
     mov dx, 0x8E00

@@ -592,10 +592,7 @@ check_fault:
 PM_HARNESS_ROUTINES
 
 build_idt:
-    mov edi, IDT_BASE
-    xor eax, eax
-    mov ecx, 256*2
-    rep stosd
+    CLEAR_IDT
     mov bl, 0
     mov dx, SEL_TDE
     call set_task_gate

@@ -45,11 +45,7 @@ start16:
 
 bits 32
 pm32:
-    mov ax, SEL_DATA0
-    mov ds, ax
-    mov es, ax
-    mov ss, ax
-    mov esp, RING0_SP
+    LOAD_FLAT_DATA RING0_SP
     mov esi, v86_start           ; the v86 code runs from RAM below 1 MiB
     mov edi, V86_CODE
     mov ecx, v86_end - v86_start
@@ -233,10 +229,7 @@ bits 32
 PM_HARNESS_ROUTINES
 
 build_idt:
-    mov edi, IDT_BASE
-    xor eax, eax
-    mov ecx, 256*2
-    rep stosd
+    CLEAR_IDT
     mov eax, db_handler
     mov bl, 1
     mov dx, 0x8E00

@@ -48,16 +48,9 @@ start16:
 
 bits 32
 pm32:
-    mov ax, SEL_DATA0
-    mov ds, ax
-    mov es, ax
-    mov ss, ax
-    mov esp, RING0_SP
+    LOAD_FLAT_DATA RING0_SP
     mov dword [failures], 0
-    mov edi, IDT_BASE
-    xor eax, eax
-    mov ecx, 256*2
-    rep stosd
+    CLEAR_IDT
     mov dx, 0x8E00
     mov eax, pf_handler
     mov bl, 14

@@ -9,6 +9,7 @@
 bits 16
 cpu 686
 org 0xF0000
+%include "rm_harness.inc"
 
 DEBUGCON  equ 0xE9
 DEBUGEXIT equ 0xF4
@@ -108,38 +109,9 @@ fault_common:
     pop ax
     iret
 
-ok_if_equal:
-    je ok
-fail:
-    inc dword [failures]
-    push si
-    mov si, msg_fail - $$
-    call puts
-    pop si
-    call puts
-    mov si, msg_nl - $$
-    jmp puts
-ok:
-    push si
-    mov si, msg_ok - $$
-    call puts
-    pop si
-    call puts
-    mov si, msg_nl - $$
-puts:
-    push ax
-.l: cs lodsb
-    test al, al
-    jz .d
-    out DEBUGCON, al
-    jmp .l
-.d: pop ax
-    ret
+RM_HARNESS_ROUTINES
 
 msg_banner: db "real-mode limits and unreal mode test", 10, 0
-msg_ok:     db "ok: ", 0
-msg_fail:   db "FAIL: ", 0
-msg_nl:     db 10, 0
 msg_gp32:   db "32-bit offset past the DS limit -> #GP(0)", 0
 msg_gpword: db "word access at offset FFFFh -> #GP(0)", 0
 msg_ss32:   db "32-bit offset past the SS limit -> #SS(0)", 0
@@ -154,6 +126,4 @@ gdt:
     dq 0x008F92000000FFFF       ; 0x08 data, base 0, limit 4 GiB (G), 16-bit
 gdt_end:
 
-    times 0xFFF0 - ($ - $$) db 0xFF
-    jmp 0xF000:(start16 - $$)
-    times 0x10000 - ($ - $$) db 0xFF
+RESET_VECTOR start16

@@ -109,11 +109,7 @@ start16:
 
 bits 32
 pm32:
-    mov ax, SEL_DATA0
-    mov ds, ax
-    mov es, ax
-    mov ss, ax
-    mov esp, RING0_SP
+    LOAD_FLAT_DATA RING0_SP
     mov edi, VARS
     xor eax, eax
     mov ecx, 32
@@ -644,10 +640,7 @@ r3_pushf_popf:
 PM_HARNESS_ROUTINES
 
 build_idt:
-    mov edi, IDT_BASE
-    xor eax, eax
-    mov ecx, 256*2
-    rep stosd
+    CLEAR_IDT
     xor ebx, ebx
 .exc:
     mov eax, unexpected
