@@ -28,6 +28,20 @@ bool writesSpecialRegister(const DecodedInsn& insn) {
   return c == RegClass::Cr || c == RegClass::Dr || (c == RegClass::Seg && insn.ops[0].reg.index == SS);
 }
 
+// After an instruction run by its handler: leave the block unless RIP is
+// the next instruction's (a taken branch, an unfinished REP or an event
+// put it elsewhere).
+void emitLeaveUnlessRipIs(asmjit::x86::Assembler& a, uint64_t next, const asmjit::Label& exit) {
+  using namespace asmjit::x86;
+  if (next <= 0x7FFFFFFF) {
+    a.cmp(ripMem(), asmjit::Imm(next));
+  } else {
+    a.mov(rax, asmjit::Imm(next));
+    a.cmp(ripMem(), rax);
+  }
+  a.jne(exit);
+}
+
 }  // namespace
 
 bool Translator::endsBlock(const DecodedInsn& insn) {
@@ -197,13 +211,7 @@ bool Translator::emit(Cpu& cpu, Block& b, asmjit::JitRuntime& rt) {
     // line, mode change or store to translated code sets the exit flag.
     // Either way the state is exact: back to Cpu::run.
     const uint64_t next = ctx.next_rip;
-    if (next <= 0x7FFFFFFF) {
-      a.cmp(ripMem(), Imm(next));
-    } else {
-      a.mov(rax, Imm(next));
-      a.cmp(ripMem(), rax);
-    }
-    a.jne(ctx.plain_exit);
+    emitLeaveUnlessRipIs(a, next, ctx.plain_exit);
     a.cmp(byte_ptr(jitreg::kExitFlag), 0);
     a.jne(ctx.plain_exit);
   }
@@ -214,13 +222,7 @@ bool Translator::emit(Cpu& cpu, Block& b, asmjit::JitRuntime& rt) {
       // The block ended at its size limit or the page end.
       ctx.chainExit(kExitFallThrough, next, ctx.pending);
     } else if (!endsBlock(lastInsn)) {
-      if (next <= 0x7FFFFFFF) {
-        a.cmp(ripMem(), Imm(next));
-      } else {
-        a.mov(rax, Imm(next));
-        a.cmp(ripMem(), rax);
-      }
-      a.jne(ctx.plain_exit);
+      emitLeaveUnlessRipIs(a, next, ctx.plain_exit);
       ctx.chainExit(kExitFallThrough, next, 0);
     } else {
       a.jmp(ctx.plain_exit);  // mode/flag changes and other block enders: Cpu::run decides
