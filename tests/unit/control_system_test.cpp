@@ -92,8 +92,13 @@ TEST_CASE("CPUID: vendor, signature, honest feature bits, brand, out-of-range le
   CHECK((l1.edx & (1u << 17)) != 0);  // PSE-36
   CHECK((l1.edx & (1u << 1)) != 0);   // VME (with PVI), cpu/virtual_interrupts.cpp
   CHECK((l1.edx & (1u << 9)) == 0);   // no APIC
-  CHECK((l1.edx & (1u << 23)) == 0);  // no MMX
-  CHECK((l1.edx & (1u << 25)) == 0);  // no SSE
+  CHECK((l1.edx & (1u << 23)) != 0);  // MMX  (cpu/interp/sse_*.cpp)
+  CHECK((l1.edx & (1u << 24)) != 0);  // FXSR
+  CHECK((l1.edx & (1u << 25)) != 0);  // SSE
+  CHECK((l1.edx & (1u << 26)) != 0);  // SSE2
+  CHECK((l1.ecx & (1u << 26)) == 0);  // no XSAVE
+  CHECK((l1.ecx & (1u << 27)) == 0);  // no OSXSAVE
+  CHECK((l1.ecx & (1u << 28)) == 0);  // no AVX
   CHECK(cpuidQuery(0x80000000, 0).eax == 0x80000008);
   CHECK((cpuidQuery(0x80000001, 0).edx & (1u << 29)) == 0);  // no LM
   CHECK((cpuidQuery(0x80000001, 0).edx & (1u << 20)) != 0);  // NX
