@@ -142,6 +142,10 @@ void registerSimd(HandlerTable& t) {
   sse::registerSseShuffle(t);
   sse::registerSseFloat(t);
   sse::registerSseConvert(t);
+  sse::registerSse3(t);
+  sse::registerSsse3(t);
+  sse::registerSse41(t);
+  sse::registerSse42(t);
 }
 
 }  // namespace sv

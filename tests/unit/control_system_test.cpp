@@ -96,6 +96,11 @@ TEST_CASE("CPUID: vendor, signature, honest feature bits, brand, out-of-range le
   CHECK((l1.edx & (1u << 24)) != 0);  // FXSR
   CHECK((l1.edx & (1u << 25)) != 0);  // SSE
   CHECK((l1.edx & (1u << 26)) != 0);  // SSE2
+  CHECK((l1.ecx & (1u << 0)) != 0);   // SSE3
+  CHECK((l1.ecx & (1u << 9)) != 0);   // SSSE3
+  CHECK((l1.ecx & (1u << 19)) != 0);  // SSE4.1
+  CHECK((l1.ecx & (1u << 20)) != 0);  // SSE4.2
+  CHECK((l1.ecx & (1u << 23)) != 0);  // POPCNT
   CHECK((l1.ecx & (1u << 26)) == 0);  // no XSAVE
   CHECK((l1.ecx & (1u << 27)) == 0);  // no OSXSAVE
   CHECK((l1.ecx & (1u << 28)) == 0);  // no AVX
