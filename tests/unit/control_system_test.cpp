@@ -161,8 +161,12 @@ TEST_CASE("MOV CR4: bits of unadvertised features are reserved") {
   CHECK(r.exec({0x0F, 0x22, 0xE0, 0x0F, 0x20, 0xE3}) == -1);
   CHECK(r.cpu.state.gpr[RBX] == (cr4::VME | cr4::PVI));
   Rig r1;
-  r1.cpu.state.gpr[RAX] = cr4::OSFXSR;
+  r1.cpu.state.gpr[RAX] = cr4::OSXSAVE;  // no XSAVE: reserved
   CHECK(r1.exec({0x0F, 0x22, 0xE0}) == vec::GP);
+  Rig r4;
+  r4.cpu.state.gpr[RAX] = cr4::OSFXSR | cr4::OSXMMEXCPT;  // FXSR and SSE advertised: accepted
+  CHECK(r4.exec({0x0F, 0x22, 0xE0, 0x0F, 0x20, 0xE3}) == -1);
+  CHECK(r4.cpu.state.gpr[RBX] == (cr4::OSFXSR | cr4::OSXMMEXCPT));
   Rig r3;
   r3.cpu.state.gpr[RAX] = cr4::PAE | cr4::PSE | cr4::PGE;  // advertised: accepted
   CHECK(r3.exec({0x0F, 0x22, 0xE0, 0x0F, 0x20, 0xE3}) == -1);
