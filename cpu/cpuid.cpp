@@ -22,6 +22,7 @@ constexpr uint32_t kMaxExtLeaf = 0x80000008;
 // 0x80000008 EAX: physical (kPhysAddrBits, cpuid.h) and linear address widths.
 constexpr uint32_t kLinearAddrBits = 48;
 constexpr uint32_t kExt1EdxNx = 1u << 20;
+constexpr uint32_t kExt1EcxLzcnt = 1u << 5;  // "ABM" on AMD: LZCNT
 
 // CPUID.1:EDX bits.
 namespace edx1 {
@@ -48,6 +49,7 @@ bool implemented(std::initializer_list<ZydisMnemonic> mnemonics) {
 
 struct Features {
   uint32_t edx1 = 0, ecx1 = 0, ebx7 = 0;
+  uint32_t ecx_ext1 = 0;  // CPUID.80000001H:ECX
   // MMX and the SSE family (cpu/interp/sse_*.cpp, cpu/simd/): each bit
   // once its whole instruction set has a handler (the sample below names
   // the last of each set to land; tests/unit/sse_*_test.cpp cover them).
@@ -84,6 +86,7 @@ struct Features {
         implemented({ZYDIS_MNEMONIC_PCMPESTRI, ZYDIS_MNEMONIC_PCMPESTRM, ZYDIS_MNEMONIC_PCMPISTRI,
                      ZYDIS_MNEMONIC_PCMPISTRM, ZYDIS_MNEMONIC_PCMPGTQ, ZYDIS_MNEMONIC_CRC32, ZYDIS_MNEMONIC_POPCNT}))
       ecx1 |= ecx1::SSE42;
+    if (implemented({ZYDIS_MNEMONIC_LZCNT})) ecx_ext1 |= kExt1EcxLzcnt;
   }
   Features() {
     // Implemented by the interpreter itself (cpu/interp/system.cpp):
@@ -172,7 +175,7 @@ CpuidResult cpuidQuery(uint32_t leaf, uint32_t subleaf) {
   if (leaf <= kMaxBasicLeaf) return basicLeaf(leaf, subleaf);
   switch (leaf) {
     case 0x80000000: return {kMaxExtLeaf, 0, 0, 0};
-    case 0x80000001: return {0, 0, 0, kExt1EdxNx};  // NX; no LAHF64, SYSCALL or LM yet
+    case 0x80000001: return {0, 0, features().ecx_ext1, kExt1EdxNx};  // NX; no LAHF64, SYSCALL or LM yet
     case 0x80000005:
     case 0x80000006:
     case 0x80000007: return {0, 0, 0, 0};

@@ -60,8 +60,21 @@ void setMmx(Cpu& cpu, unsigned i, uint64_t v) {
   r.sign_exponent = 0xFFFF;  // SDM Vol. 1, 9.5.1: exponent and sign bits set
 }
 
+uint64_t linearAddress(const Cpu& cpu, uint8_t seg, uint64_t off) {
+  // In 64-bit mode only FS and GS have a base (SDM Vol. 3A, 3.2.4).
+  if (cpu.longMode() && seg != FS && seg != GS) return off;
+  return cpu.state.seg[seg].base + off;
+}
+
+void probeWritable(Cpu& cpu, uint8_t seg, uint64_t off, unsigned size) {
+  cpu.checkSegmentAccess(seg, off, size, Access::Write);
+  uint64_t lin = linearAddress(cpu, seg, off);
+  cpu.translate(lin, Access::Write);
+  cpu.translate(lin + size - 1, Access::Write);
+}
+
 Vec readMemVec(Cpu& cpu, uint8_t seg, uint64_t off, unsigned size, bool aligned) {
-  if (aligned && ((cpu.state.seg[seg].base + off) & 15)) cpu.raise(vec::GP, 0);
+  if (aligned && (linearAddress(cpu, seg, off) & 15)) cpu.raise(vec::GP, 0);
   Vec v;
   if (size <= 8) {
     v.set<uint64_t>(0, cpu.readMem(seg, off, size));
@@ -74,16 +87,13 @@ Vec readMemVec(Cpu& cpu, uint8_t seg, uint64_t off, unsigned size, bool aligned)
 }
 
 void writeMemVec(Cpu& cpu, uint8_t seg, uint64_t off, unsigned size, const Vec& v, bool aligned) {
-  if (aligned && ((cpu.state.seg[seg].base + off) & 15)) cpu.raise(vec::GP, 0);
+  if (aligned && (linearAddress(cpu, seg, off) & 15)) cpu.raise(vec::GP, 0);
   if (size <= 8) {
     cpu.writeMem(seg, off, size, v.lo());
     return;
   }
   // Both halves are checked before the first byte is stored.
-  cpu.checkSegmentAccess(seg, off, size, Access::Write);
-  uint64_t lin = cpu.state.seg[seg].base + off;
-  cpu.translate(lin, Access::Write);
-  cpu.translate(lin + size - 1, Access::Write);
+  probeWritable(cpu, seg, off, size);
   cpu.writeMem(seg, off, 8, v.lo());
   cpu.writeMem(seg, off + 8, size - 8, v.hi());
 }

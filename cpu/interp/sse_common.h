@@ -73,6 +73,11 @@ Vec readVec(Cpu& cpu, const DecodedInsn& insn, unsigned i);
 // x87 register's exponent becomes all ones), GPRs op.size bytes (32-bit
 // writes zero-extend), memory op.size bytes.
 void writeVec(Cpu& cpu, const DecodedInsn& insn, unsigned i, const Vec& v);
+// Linear address of seg:off (64-bit mode: only FS/GS add their base).
+uint64_t linearAddress(const Cpu& cpu, uint8_t seg, uint64_t off);
+// Raises the segment or page fault a write of [off, off + size) would,
+// before any byte is stored.
+void probeWritable(Cpu& cpu, uint8_t seg, uint64_t off, unsigned size);
 // Memory of `size` bytes at operand i's address, all-or-nothing.
 Vec readMemVec(Cpu& cpu, uint8_t seg, uint64_t off, unsigned size, bool aligned);
 void writeMemVec(Cpu& cpu, uint8_t seg, uint64_t off, unsigned size, const Vec& v, bool aligned);

@@ -98,10 +98,7 @@ void handleMaskMove(Cpu& cpu, const DecodedInsn& insn) {
   bool any = false;
   for (unsigned i = 0; i < n; ++i) any |= (mask.b[i] & 0x80) != 0;
   if (!any) return;
-  cpu.checkSegmentAccess(seg, off, n, Access::Write);
-  uint64_t lin = cpu.state.seg[seg].base + off;
-  cpu.translate(lin, Access::Write);
-  cpu.translate(lin + n - 1, Access::Write);
+  probeWritable(cpu, seg, off, n);
   for (unsigned i = 0; i < n; ++i)
     if (mask.b[i] & 0x80) cpu.writeMem(seg, (off + i) & amask, 1, data.b[i]);
 }

@@ -107,6 +107,7 @@ TEST_CASE("CPUID: vendor, signature, honest feature bits, brand, out-of-range le
   CHECK(cpuidQuery(0x80000000, 0).eax == 0x80000008);
   CHECK((cpuidQuery(0x80000001, 0).edx & (1u << 29)) == 0);  // no LM
   CHECK((cpuidQuery(0x80000001, 0).edx & (1u << 20)) != 0);  // NX
+  CHECK((cpuidQuery(0x80000001, 0).ecx & (1u << 5)) != 0);   // LZCNT (ABM)
   CHECK(cpuidQuery(0x80000008, 0).eax == (40u | (48u << 8)));  // MAXPHYADDR agrees with the walker
   std::string brand;
   for (uint32_t leaf = 0x80000002; leaf <= 0x80000004; ++leaf) {

@@ -50,7 +50,8 @@ struct HostCase {
   const char* name;
   std::initializer_list<uint8_t> bytes;
   void (*host)(HostIo&);
-  char kind;  // i integer, f single, d double, t PTEST flags, s string compare, c CRC32
+  char kind;  // i integer, f single, d double, t PTEST flags, s string compare, c CRC32,
+              // z bit count (ECX and CF/ZF/SF/AF/PF)
 };
 
 HOST_XMM(host_haddps, "haddps %%xmm1, %%xmm0")
@@ -124,6 +125,9 @@ HOST_XMM(host_pcmpestrm_12, "pcmpestrm $0x12, %%xmm1, %%xmm0")
 HOST_XMM(host_pcmpistri_2f, "pcmpistri $0x2F, %%xmm1, %%xmm0")
 HOST_XMM(host_crc32b, "crc32b %%dl, %%ecx")
 HOST_XMM(host_crc32l, "crc32l %%edx, %%ecx")
+HOST_XMM(host_lzcntl, "lzcntl %%edx, %%ecx")
+HOST_XMM(host_lzcntw, "lzcntw %%dx, %%cx")
+HOST_XMM(host_popcntl, "popcntl %%edx, %%ecx")
 HOST_XMM(host_pmaddwd, "pmaddwd %%xmm1, %%xmm0")
 HOST_XMM(host_psadbw, "psadbw %%xmm1, %%xmm0")
 HOST_XMM(host_pmulhuw, "pmulhuw %%xmm1, %%xmm0")
@@ -217,6 +221,9 @@ const HostCase kHostCases[] = {
     {"pcmpistri_2f", {0x66, 0x0f, 0x3a, 0x63, 0xc1, 0x2f}, host_pcmpistri_2f, 's'},
     {"crc32b", {0xf2, 0x0f, 0x38, 0xf0, 0xca}, host_crc32b, 'c'},
     {"crc32l", {0x66, 0xf2, 0x0f, 0x38, 0xf1, 0xca}, host_crc32l, 'c'},
+    {"lzcntl", {0x66, 0xf3, 0x0f, 0xbd, 0xca}, host_lzcntl, 'z'},
+    {"lzcntw", {0xf3, 0x0f, 0xbd, 0xca}, host_lzcntw, 'z'},
+    {"popcntl", {0x66, 0xf3, 0x0f, 0xb8, 0xca}, host_popcntl, 'z'},
     {"pmaddwd", {0x66, 0x0f, 0xf5, 0xc1}, host_pmaddwd, 'i'},
     {"psadbw", {0x66, 0x0f, 0xf6, 0xc1}, host_psadbw, 'i'},
     {"pmulhuw", {0x66, 0x0f, 0xe4, 0xc1}, host_pmulhuw, 'i'},
@@ -319,6 +326,7 @@ TEST_CASE("SSE handlers agree with the host CPU (SSE2..SSE4.2 forms)") {
       io.eax = gen.length();
       io.edx = gen.length();
       io.ecx = static_cast<uint32_t>(gen.rng());
+      if (c.kind == 'z') io.edx = static_cast<uint32_t>(gen.rng() >> (gen.rng() % 64));
       io.csr = (c.kind == 'f' || c.kind == 'd') ? gen.csr() : 0x1F80;
       c.host(io);
 
@@ -335,7 +343,8 @@ TEST_CASE("SSE handlers agree with the host CPU (SSE2..SSE4.2 forms)") {
       std::memcpy(got, &s.xmm[0], 16);
       bool ok = vector == -1 && std::memcmp(got, io.ra, 16) == 0 && s.mxcsr == io.rcsr;
       if (c.kind == 't' || c.kind == 's') ok = ok && (s.rflags & 0x8D5) == (io.rflags & 0x8D5);
-      if (c.kind == 's' || c.kind == 'c') ok = ok && static_cast<uint32_t>(s.gpr[RCX]) == io.rcx;
+      if (c.kind == 'z') ok = ok && (s.rflags & 0xD5) == (io.rflags & 0xD5);
+      if (c.kind == 's' || c.kind == 'c' || c.kind == 'z') ok = ok && static_cast<uint32_t>(s.gpr[RCX]) == io.rcx;
       ++checked;
       if (!ok) {
         ++mismatches;
