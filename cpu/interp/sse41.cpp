@@ -53,35 +53,25 @@ void handleBlendVariable(Cpu& cpu, const DecodedInsn& insn) {
   writeVec(cpu, insn, 0, d);
 }
 
-// DPPS: products selected by imm8[7:4] (else +0), summed as
-// (p0 + p1) + (p2 + p3) with each step rounded, the sum broadcast to the
-// elements imm8[3:0] selects (else +0). SDM Vol. 2, DPPS "Operation".
-void handleDpps(Cpu& cpu, const DecodedInsn& insn) {
+// DPPS/DPPD: products selected by imm8[7:4] (else +0), summed pairwise
+// with each step rounded ((p0 + p1) + (p2 + p3) for DPPS), the sum
+// broadcast to the elements imm8[3:0] selects (else +0). SDM Vol. 2, DPPS
+// and DPPD "Operation".
+template <class F>
+void handleDotProduct(Cpu& cpu, const DecodedInsn& insn) {
+  using Bits = typename F::Bits;
+  constexpr unsigned kLanes = 16 / sizeof(Bits);
   requireSse(cpu);
   Vec d = readVec(cpu, insn, 0), s = readVec(cpu, insn, 1), r;
   uint8_t imm = imm8(insn);
   simd::SimdEnv env = simdEnv(cpu);
-  uint32_t p[4];
-  for (unsigned i = 0; i < 4; ++i)
-    p[i] = (imm & (0x10u << i)) ? simd::mul<F32>(d.get<uint32_t>(i), s.get<uint32_t>(i), env) : 0u;
-  uint32_t lo = simd::add<F32>(p[0], p[1], env), hi = simd::add<F32>(p[2], p[3], env);
-  uint32_t sum = simd::add<F32>(lo, hi, env);
+  Bits p[kLanes];
+  for (unsigned i = 0; i < kLanes; ++i)
+    p[i] = (imm & (0x10u << i)) ? simd::mul<F>(d.get<Bits>(i), s.get<Bits>(i), env) : Bits{0};
+  for (unsigned width = kLanes; width > 1; width /= 2)
+    for (unsigned i = 0; i < width / 2; ++i) p[i] = simd::add<F>(p[2 * i], p[2 * i + 1], env);
   commitSimdFlags(cpu, env);
-  for (unsigned i = 0; i < 4; ++i) r.set<uint32_t>(i, (imm & (1u << i)) ? sum : 0u);
-  writeVec(cpu, insn, 0, r);
-}
-
-void handleDppd(Cpu& cpu, const DecodedInsn& insn) {
-  requireSse(cpu);
-  Vec d = readVec(cpu, insn, 0), s = readVec(cpu, insn, 1), r;
-  uint8_t imm = imm8(insn);
-  simd::SimdEnv env = simdEnv(cpu);
-  uint64_t p[2];
-  for (unsigned i = 0; i < 2; ++i)
-    p[i] = (imm & (0x10u << i)) ? simd::mul<F64>(d.get<uint64_t>(i), s.get<uint64_t>(i), env) : 0ull;
-  uint64_t sum = simd::add<F64>(p[0], p[1], env);
-  commitSimdFlags(cpu, env);
-  for (unsigned i = 0; i < 2; ++i) r.set<uint64_t>(i, (imm & (1u << i)) ? sum : 0ull);
+  for (unsigned i = 0; i < kLanes; ++i) r.set<Bits>(i, (imm & (1u << i)) ? p[0] : Bits{0});
   writeVec(cpu, insn, 0, r);
 }
 
@@ -187,8 +177,8 @@ void registerSse41(HandlerTable& t) {
   t.set(ZYDIS_MNEMONIC_BLENDVPS, &handleBlendVariable<uint32_t>);
   t.set(ZYDIS_MNEMONIC_BLENDVPD, &handleBlendVariable<uint64_t>);
   t.set(ZYDIS_MNEMONIC_PBLENDVB, &handleBlendVariable<uint8_t>);
-  t.set(ZYDIS_MNEMONIC_DPPS, &handleDpps);
-  t.set(ZYDIS_MNEMONIC_DPPD, &handleDppd);
+  t.set(ZYDIS_MNEMONIC_DPPS, &handleDotProduct<F32>);
+  t.set(ZYDIS_MNEMONIC_DPPD, &handleDotProduct<F64>);
   t.set(ZYDIS_MNEMONIC_ROUNDPS, &handleRound<F32, true>);
   t.set(ZYDIS_MNEMONIC_ROUNDPD, &handleRound<F64, true>);
   t.set(ZYDIS_MNEMONIC_ROUNDSS, &handleRound<F32, false>);

@@ -54,24 +54,17 @@ void handlePshuf(Cpu& cpu, const DecodedInsn& insn) {
   writeVec(cpu, insn, 0, r);
 }
 
-// SHUFPS: two elements chosen from dst, two from src.
-void handleShufps(Cpu& cpu, const DecodedInsn& insn) {
+// SHUFPS/SHUFPD: the lower half of the result picks elements of dst, the
+// upper half elements of src, each by its field of imm8 (2 bits per
+// single, 1 per double).
+template <class T>
+void handleShuffleFloat(Cpu& cpu, const DecodedInsn& insn) {
+  constexpr unsigned kLanes = 16 / sizeof(T), kFieldBits = kLanes == 4 ? 2 : 1;
   requireSse(cpu);
   Vec d = readVec(cpu, insn, 0), s = readVec(cpu, insn, 1), r;
   uint8_t imm = imm8(insn);
-  r.set<uint32_t>(0, d.get<uint32_t>(imm & 3));
-  r.set<uint32_t>(1, d.get<uint32_t>((imm >> 2) & 3));
-  r.set<uint32_t>(2, s.get<uint32_t>((imm >> 4) & 3));
-  r.set<uint32_t>(3, s.get<uint32_t>((imm >> 6) & 3));
-  writeVec(cpu, insn, 0, r);
-}
-
-void handleShufpd(Cpu& cpu, const DecodedInsn& insn) {
-  requireSse(cpu);
-  Vec d = readVec(cpu, insn, 0), s = readVec(cpu, insn, 1), r;
-  uint8_t imm = imm8(insn);
-  r.set<uint64_t>(0, d.get<uint64_t>(imm & 1));
-  r.set<uint64_t>(1, s.get<uint64_t>((imm >> 1) & 1));
+  for (unsigned i = 0; i < kLanes; ++i)
+    r.set<T>(i, (i < kLanes / 2 ? d : s).get<T>((imm >> (i * kFieldBits)) & (kLanes - 1)));
   writeVec(cpu, insn, 0, r);
 }
 
@@ -115,8 +108,8 @@ void registerSseShuffle(HandlerTable& t) {
   t.set(ZYDIS_MNEMONIC_PSHUFW, &handlePshuf<uint16_t, 0, 4>);
   t.set(ZYDIS_MNEMONIC_PSHUFLW, &handlePshuf<uint16_t, 0, 4>);
   t.set(ZYDIS_MNEMONIC_PSHUFHW, &handlePshuf<uint16_t, 4, 4>);
-  t.set(ZYDIS_MNEMONIC_SHUFPS, &handleShufps);
-  t.set(ZYDIS_MNEMONIC_SHUFPD, &handleShufpd);
+  t.set(ZYDIS_MNEMONIC_SHUFPS, &handleShuffleFloat<uint32_t>);
+  t.set(ZYDIS_MNEMONIC_SHUFPD, &handleShuffleFloat<uint64_t>);
   t.set(ZYDIS_MNEMONIC_PINSRW, &handlePinsrw);
   t.set(ZYDIS_MNEMONIC_PEXTRW, &handlePextrw);
 }

@@ -151,6 +151,14 @@ bool propagateNaN(typename F::Bits a, typename F::Bits b, SimdEnv& env, typename
   return true;
 }
 
+// The first steps of every two-operand operation: DAZ, then the NaN rules.
+template <class F>
+bool screenOperands(typename F::Bits& a, typename F::Bits& b, SimdEnv& env, typename F::Bits& out) {
+  a = daz<F>(a, env);
+  b = daz<F>(b, env);
+  return propagateNaN<F>(a, b, env, out);
+}
+
 template <class F>
 void noteDenormals(typename F::Bits a, typename F::Bits b, SimdEnv& env) {
   if (Fmt<F>::isDenormal(a) || Fmt<F>::isDenormal(b)) env.flags |= mxcsr::DE;
@@ -165,10 +173,8 @@ typename F::Bits invalid(SimdEnv& env) {
 template <class F>
 typename F::Bits addSigned(typename F::Bits a, typename F::Bits b, bool negate_b, SimdEnv& env) {
   using T = Fmt<F>;
-  a = daz<F>(a, env);
-  b = daz<F>(b, env);
   typename F::Bits out;
-  if (propagateNaN<F>(a, b, env, out)) return out;
+  if (screenOperands<F>(a, b, env, out)) return out;
   if (negate_b) b ^= T::kSign;
   noteDenormals<F>(a, b, env);
   if (T::isInf(a) || T::isInf(b)) {
@@ -247,10 +253,8 @@ typename F::Bits sub(typename F::Bits a, typename F::Bits b, SimdEnv& env) {
 template <class F>
 typename F::Bits mul(typename F::Bits a, typename F::Bits b, SimdEnv& env) {
   using T = Fmt<F>;
-  a = daz<F>(a, env);
-  b = daz<F>(b, env);
   typename F::Bits out;
-  if (propagateNaN<F>(a, b, env, out)) return out;
+  if (screenOperands<F>(a, b, env, out)) return out;
   noteDenormals<F>(a, b, env);
   bool s = T::sign(a) != T::sign(b);
   if (T::isInf(a) || T::isInf(b)) {
@@ -265,10 +269,8 @@ typename F::Bits mul(typename F::Bits a, typename F::Bits b, SimdEnv& env) {
 template <class F>
 typename F::Bits div(typename F::Bits a, typename F::Bits b, SimdEnv& env) {
   using T = Fmt<F>;
-  a = daz<F>(a, env);
-  b = daz<F>(b, env);
   typename F::Bits out;
-  if (propagateNaN<F>(a, b, env, out)) return out;
+  if (screenOperands<F>(a, b, env, out)) return out;
   bool s = T::sign(a) != T::sign(b);
   // Division by zero reports ZE alone, even for a denormal dividend
   // (measured); otherwise a denormal operand reports DE.
