@@ -52,7 +52,8 @@ struct Features {
   uint32_t ecx_ext1 = 0;  // CPUID.80000001H:ECX
   // MMX and the SSE family (cpu/interp/sse_*.cpp, cpu/simd/): each bit
   // once its whole instruction set has a handler (the sample below names
-  // the last of each set to land; tests/unit/sse_*_test.cpp cover them).
+  // the last of each set to land; tests/unit/sse_test.cpp and
+  // sse_host_test.cpp cover them).
   void addSimdFeatures() {
     if (implemented({ZYDIS_MNEMONIC_FXSAVE, ZYDIS_MNEMONIC_FXRSTOR})) edx1 |= edx1::FXSR;
     if (implemented({ZYDIS_MNEMONIC_EMMS, ZYDIS_MNEMONIC_PMADDWD, ZYDIS_MNEMONIC_PACKSSDW, ZYDIS_MNEMONIC_PSRAW,

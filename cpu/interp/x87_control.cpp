@@ -233,10 +233,9 @@ void handleFnop(Cpu& cpu, const DecodedInsn& insn) {
 void handleLegacyNop(Cpu& cpu, const DecodedInsn&) { prologue(cpu, false); }
 
 // FXSAVE/FXRSTOR (SDM Vol. 1, 10.5.1, Table 10-2): 512-byte, 16-byte aligned.
-// CR0.EM and CR0.TS both give #NM here (SDM Vol. 2, FXSAVE exceptions),
-// unlike the SSE instructions, for which EM is #UD.
 void fxPrologue(Cpu& cpu, const MemRef& m) {
-  if (cpu.state.cr0 & (cr0::EM | cr0::TS)) cpu.raise(vec::NM);
+  if (cpu.state.cr0 & cr0::EM) cpu.raise(vec::UD);
+  if (cpu.state.cr0 & cr0::TS) cpu.raise(vec::NM);
   if ((cpu.state.seg[m.seg].base + m.off) & 15) cpu.raise(vec::GP, 0);
 }
 
