@@ -56,7 +56,9 @@ void handleBlendVariable(Cpu& cpu, const DecodedInsn& insn) {
 // DPPS/DPPD: products selected by imm8[7:4] (else +0), summed pairwise
 // with each step rounded ((p0 + p1) + (p2 + p3) for DPPS), the sum
 // broadcast to the elements imm8[3:0] selects (else +0). SDM Vol. 2, DPPS
-// and DPPD "Operation".
+// and DPPD "Operation". Each stage (the products, then each level of
+// sums) ends like an instruction of its own: an unmasked exception there
+// is #XM before the next stage runs (measured on the host).
 template <class F>
 void handleDotProduct(Cpu& cpu, const DecodedInsn& insn) {
   using Bits = typename F::Bits;
@@ -68,9 +70,12 @@ void handleDotProduct(Cpu& cpu, const DecodedInsn& insn) {
   Bits p[kLanes];
   for (unsigned i = 0; i < kLanes; ++i)
     p[i] = (imm & (0x10u << i)) ? simd::mul<F>(d.get<Bits>(i), s.get<Bits>(i), env) : Bits{0};
-  for (unsigned width = kLanes; width > 1; width /= 2)
-    for (unsigned i = 0; i < width / 2; ++i) p[i] = simd::add<F>(p[2 * i], p[2 * i + 1], env);
   commitSimdFlags(cpu, env);
+  for (unsigned width = kLanes; width > 1; width /= 2) {
+    env = simdEnv(cpu);
+    for (unsigned i = 0; i < width / 2; ++i) p[i] = simd::add<F>(p[2 * i], p[2 * i + 1], env);
+    commitSimdFlags(cpu, env);
+  }
   for (unsigned i = 0; i < kLanes; ++i) r.set<Bits>(i, (imm & (1u << i)) ? p[0] : Bits{0});
   writeVec(cpu, insn, 0, r);
 }

@@ -90,8 +90,11 @@ typename F::Bits roundPack(bool sign, int e, u128 sig, SimdEnv& env) {
   using Bits = typename F::Bits;
   const Rounding rc = env.rounding();
   constexpr int kNormalShift = 128 - T::kP;
-  bool tiny = e < T::kEmin;
-  if (e == T::kEmin - 1) tiny = (roundShift(sig, kNormalShift, sign, rc).first >> T::kP) == 0;
+  // Rounded to full precision with an unbounded exponent: decides
+  // tininess and, for an unmasked OE/UE (the instruction then faults), PE.
+  auto [unbounded, unbounded_inexact] = roundShift(sig, kNormalShift, sign, rc);
+  bool tiny = e < T::kEmin - 1 || (e == T::kEmin - 1 && (unbounded >> T::kP) == 0);
+  const uint32_t unbounded_pe = unbounded_inexact ? mxcsr::PE : 0;
   if (tiny && env.ftz() && env.masked(mxcsr::UE)) {
     env.flags |= mxcsr::UE | mxcsr::PE;
     return T::zero(sign);
@@ -103,20 +106,26 @@ typename F::Bits roundPack(bool sign, int e, u128 sig, SimdEnv& env) {
     result = static_cast<Bits>(kept);  // a carry into the hidden bit makes the smallest normal
     inexact = lost;
   } else {
-    auto [kept, lost] = roundShift(sig, kNormalShift, sign, rc);
-    inexact = lost;
+    u128 kept = unbounded;
+    inexact = unbounded_inexact;
     if (kept >> T::kP) {
       kept >>= 1;
       ++e;
     }
     if (e > F::kBias) {
-      env.flags |= mxcsr::OE | mxcsr::PE;
+      // Unmasked, the instruction faults (SDM 11.5.4) and PE tells whether
+      // the full-precision result was inexact (measured).
+      env.flags |= mxcsr::OE | (env.masked(mxcsr::OE) ? mxcsr::PE : unbounded_pe);
       bool to_inf = rc == Rounding::Nearest || (rc == Rounding::Up && !sign) || (rc == Rounding::Down && sign);
       return to_inf ? T::inf(sign) : (T::zero(sign) | T::kMaxFinite);
     }
     result = (static_cast<Bits>(e + F::kBias) << F::kFrac) | (static_cast<Bits>(kept) & T::kFracMask);
   }
-  if (tiny && (inexact || !env.masked(mxcsr::UE))) env.flags |= mxcsr::UE;
+  if (tiny && !env.masked(mxcsr::UE)) {  // unmasked: UE even if exact, PE as for OE above
+    env.flags |= mxcsr::UE | unbounded_pe;
+    return result | T::zero(sign);
+  }
+  if (tiny && inexact) env.flags |= mxcsr::UE;
   if (inexact) env.flags |= mxcsr::PE;
   return result | T::zero(sign);
 }

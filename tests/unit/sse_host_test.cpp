@@ -8,6 +8,9 @@
 #include <doctest/doctest.h>
 
 #include <cpuid.h>
+#include <csetjmp>
+#include <csignal>
+#include <ucontext.h>
 
 #include <bit>
 #include <cstdint>
@@ -498,6 +501,39 @@ struct Operands {
   }
 };
 
+// Unmasked SIMD exceptions on the host: the instruction raises SIGFPE
+// (#XM); the handler takes MXCSR as the fault left it from the signal
+// context and jumps back.
+sigjmp_buf g_fpe_jump;
+uint32_t g_fpe_mxcsr;
+
+void onSigfpe(int, siginfo_t*, void* context) {
+  auto* uc = static_cast<ucontext_t*>(context);
+  g_fpe_mxcsr = uc->uc_mcontext.fpregs->mxcsr;
+  siglongjmp(g_fpe_jump, 1);
+}
+
+// Runs `c.host` with SIGFPE caught: true when it faulted (io.rcsr then holds
+// MXCSR at the fault, io.ra is not written).
+bool runHostCatchingXm(const HostCase& c, HostIo& io) {
+  struct sigaction sa {}, old {};
+  sa.sa_sigaction = onSigfpe;
+  sa.sa_flags = SA_SIGINFO;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGFPE, &sa, &old);
+  bool faulted = false;
+  if (sigsetjmp(g_fpe_jump, 1) == 0) {
+    c.host(io);
+  } else {
+    faulted = true;
+    io.rcsr = g_fpe_mxcsr;
+  }
+  sigaction(SIGFPE, &old, nullptr);
+  uint32_t standard = 0x1F80;
+  asm volatile("ldmxcsr %0" : : "m"(standard));
+  return faulted;
+}
+
 bool hostHasSse42() {
   unsigned a, b, c, d;
   return __get_cpuid(1, &a, &b, &c, &d) && (c & (1u << 20)) && (c & (1u << 19)) && (c & (1u << 9));
@@ -572,6 +608,55 @@ TEST_CASE("SSE handlers agree with the host CPU (SSE2..SSE4.2 forms)") {
     }
   }
   CHECK(checked > 70000);
+}
+
+TEST_CASE("unmasked SIMD exceptions: #XM, the MXCSR flags it leaves, the destination kept, as on the host") {
+  if (!hostHasSse42()) {
+    MESSAGE("host lacks SSE4.2: skipped");
+    return;
+  }
+  sv::testing::RealModeRig rig;
+  rig.cpu.state.cr4 |= cr4::OSFXSR | cr4::OSXMMEXCPT;
+  Operands gen;
+  int faults = 0, checked = 0;
+  for (const HostCase& c : kHostCases) {
+    if (c.kind != 'f' && c.kind != 'd') continue;
+    int mismatches = 0;
+    for (int round = 0; round < 100 && mismatches < 3; ++round) {
+      HostIo io{};
+      gen.fill(io.a, c.kind);
+      gen.fill(io.b, c.kind);
+      // Random masks cleared (IM..PM are bits 7..12), random RC/DAZ/FTZ.
+      io.csr = gen.csr() & ~(static_cast<uint32_t>(gen.rng() & 0x3F) << 7);
+      bool host_faulted = runHostCatchingXm(c, io);
+
+      CpuState& s = rig.cpu.state;
+      std::memcpy(&s.xmm[0], io.a, 16);
+      std::memcpy(&s.xmm[1], io.b, 16);
+      s.mxcsr = io.csr;
+      int vector = rig.exec(c.bytes);
+      uint8_t got[16];
+      std::memcpy(got, &s.xmm[0], 16);
+      bool ok = s.mxcsr == io.rcsr;
+      if (host_faulted) ok = ok && vector == 19 && std::memcmp(got, io.a, 16) == 0;
+      else ok = ok && vector == -1 && std::memcmp(got, io.ra, 16) == 0;
+      faults += host_faulted;
+      ++checked;
+      if (!ok) {
+        ++mismatches;
+        uint64_t a[2], b[2];
+        std::memcpy(a, io.a, 16);
+        std::memcpy(b, io.b, 16);
+        INFO(std::string(c.name) << std::hex << " a=" << a[1] << ":" << a[0] << " b=" << b[1] << ":" << b[0]
+                                 << " csr=" << io.csr << " host " << (host_faulted ? "#XM" : "no fault")
+                                 << " mxcsr " << io.rcsr << "; ours vector " << std::dec << vector << std::hex
+                                 << " mxcsr " << s.mxcsr);
+        CHECK(false);
+      }
+    }
+  }
+  CHECK(faults > 500);
+  CHECK(checked > 3000);
 }
 
 #endif  // __x86_64__
