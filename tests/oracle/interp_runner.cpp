@@ -1,0 +1,124 @@
+#include "tests/oracle/interp_runner.h"
+
+#include <cstring>
+
+namespace sv::oracle {
+
+namespace {
+
+// Guest physical layout below kDataBase; the scratch segment is identical
+// to the host's, so registers holding addresses mean the same thing.
+constexpr uint64_t kGdt = 0x1000, kIdt = 0x2000;
+constexpr uint32_t kCodeOffset = 0x9000;     // the instruction, in the scratch segment
+constexpr uint32_t kHandlerOffset = 0xA000;  // exception handler of vector v at + v
+constexpr uint64_t kRamBytes = kDataBase + kDataSegmentBytes;
+
+// GDT selectors, all DPL 3 (CPL 3 like the host's user mode).
+constexpr uint16_t kCode32 = 0x08 | 3, kData = 0x10 | 3, kCode16 = 0x18 | 3;
+
+constexpr uint16_t kDpl3 = 3 << 5;
+constexpr uint16_t kCodeAttr = segattr::P | segattr::S | segattr::CODE | segattr::WRITABLE | segattr::ACCESSED | kDpl3;
+constexpr uint16_t kDataAttr = segattr::P | segattr::S | segattr::WRITABLE | segattr::ACCESSED | kDpl3;
+
+void putDescriptor(uint8_t* d, uint32_t base, uint32_t limit, uint16_t attr) {
+  d[0] = limit & 0xFF;
+  d[1] = (limit >> 8) & 0xFF;
+  d[2] = base & 0xFF;
+  d[3] = (base >> 8) & 0xFF;
+  d[4] = (base >> 16) & 0xFF;
+  d[5] = static_cast<uint8_t>(attr);
+  d[6] = static_cast<uint8_t>(((attr >> 8) << 4) | ((limit >> 16) & 0xF));
+  d[7] = (base >> 24) & 0xFF;
+}
+
+Fault faultOfVector(uint8_t v) {
+  switch (v) {
+    case vec::DE:
+    case vec::MF:
+    case vec::XM: return Fault::Arithmetic;
+    case vec::UD: return Fault::InvalidOpcode;
+    case vec::GP:
+    case vec::PF:
+    case vec::BR:
+    case vec::OF: return Fault::Protection;
+    case vec::SS:
+    case vec::AC: return Fault::Bus;
+    default: return Fault::Other;
+  }
+}
+
+}  // namespace
+
+InterpRunner::InterpRunner() : mem_(kRamBytes), cpu_(mem_, ports_, clock_) {}
+
+void InterpRunner::enterMode(Mode mode) {
+  cpu_.reset();
+  uint8_t* ram = mem_.ramHost();
+  const uint32_t base = static_cast<uint32_t>(kDataBase);
+  putDescriptor(ram + kGdt + 0x08, 0, 0xFFFFF, kCodeAttr | segattr::DB | segattr::G);
+  putDescriptor(ram + kGdt + 0x10, 0, 0xFFFFF, kDataAttr | segattr::DB | segattr::G);
+  putDescriptor(ram + kGdt + 0x18, base, 0xFFFF, kCodeAttr);
+  const bool b16 = mode == Mode::Bits16;
+  const uint16_t cs = b16 ? kCode16 : kCode32;
+  // Exceptions go through 32-bit interrupt gates to the same code segment
+  // (no privilege change), each vector to its own handler address.
+  const uint32_t handlers = b16 ? kHandlerOffset : base + kHandlerOffset;
+  for (unsigned v = 0; v < 32; ++v) {
+    const uint32_t off = handlers + v;
+    uint8_t* g = ram + kIdt + 8 * v;
+    g[0] = off & 0xFF;
+    g[1] = (off >> 8) & 0xFF;
+    g[2] = cs & 0xFF;
+    g[3] = cs >> 8;
+    g[4] = 0;
+    g[5] = 0xEE;  // present, DPL 3, 32-bit interrupt gate
+    g[6] = (off >> 16) & 0xFF;
+    g[7] = off >> 24;
+  }
+  CpuState& s = cpu_.state;
+  s.gdtr = TableRegister{kGdt, 0x1F, 0};
+  s.idtr = TableRegister{kIdt, 8 * 32 - 1, 0};
+  cpu_.setPagingRegisters(s.cr0 | cr0::PE, 0, s.cr4, s.efer);
+  mode_ = mode;
+  configured_ = true;
+}
+
+Outcome InterpRunner::run(const Case& c, uint16_t& mnemonic) {
+  if (!configured_ || c.mode != mode_) enterMode(c.mode);
+  const bool b16 = c.mode == Mode::Bits16;
+  uint8_t* segment = mem_.ramHost() + kDataBase;
+  std::memcpy(segment + kWindowOffset, c.mem, kWindowBytes);
+  std::memcpy(segment + kCodeOffset, c.bytes, c.length);
+
+  CpuState& s = cpu_.state;
+  if (b16) s.seg[CS] = SegmentCache{kDataBase, 0xFFFF, kCode16, kCodeAttr};
+  else s.seg[CS] = SegmentCache{0, 0xFFFFFFFF, kCode32, kCodeAttr | segattr::DB | segattr::G};
+  for (uint8_t r : {DS, ES, SS}) s.seg[r] = SegmentCache{0, 0xFFFFFFFF, kData, kDataAttr | segattr::DB | segattr::G};
+  std::memcpy(s.gpr, c.gpr, sizeof s.gpr);
+  s.rflags = c.flags;
+  s.rip = b16 ? kCodeOffset : kDataBase + kCodeOffset;
+  s.interrupt_shadow = 0;
+  s.halted = 0;
+  cpu_.updateMode();
+
+  DecodedInsn insn;
+  mnemonic = decoder_.decode(b16 ? CodeMode::Prot16 : CodeMode::Prot32, c.bytes, c.length, insn) == DecodeStatus::Ok
+                 ? insn.mnemonic
+                 : 0;
+
+  const uint64_t exceptions = cpu_.stats().exceptions;
+  cpu_.run(1);
+  Outcome out;
+  if (cpu_.stats().exceptions != exceptions) {
+    const uint64_t handlers = b16 ? kHandlerOffset : kDataBase + kHandlerOffset;
+    out.fault = s.rip >= handlers && s.rip < handlers + 32 ? faultOfVector(static_cast<uint8_t>(s.rip - handlers))
+                                                          : Fault::Other;
+    return out;
+  }
+  std::memcpy(out.gpr, s.gpr, sizeof out.gpr);
+  out.flags = static_cast<uint32_t>(s.rflags);
+  std::memcpy(out.mem, segment + kWindowOffset, kWindowBytes);
+  return out;
+}
+
+}  // namespace sv::oracle
