@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "cpu/x87/x87_state.h"
+
 namespace sv::oracle {
 
 namespace {
@@ -97,6 +99,18 @@ Outcome InterpRunner::run(const Case& c, uint16_t& mnemonic) {
   std::memcpy(s.gpr, c.gpr, sizeof s.gpr);
   s.rflags = c.flags;
   s.rip = b16 ? kCodeOffset : kDataBase + kCodeOffset;
+  if (c.x87) {
+    s.x87 = X87State{};
+    s.x87.fcw = c.fpu.fcw;
+    s.x87.fsw = c.fpu.fsw;
+    s.x87.ftw = 0;
+    for (unsigned p = 0; p < 8; ++p) {
+      s.x87.st[p].mantissa = c.fpu.sig[p];
+      s.x87.st[p].sign_exponent = c.fpu.se[p];
+      const uint16_t tag = (c.fpu.valid >> p) & 1 ? x87::tagOf(x87::Float80{c.fpu.sig[p], c.fpu.se[p]}) : x87::kTagEmpty;
+      s.x87.ftw = static_cast<uint16_t>(s.x87.ftw | (tag << (2 * p)));
+    }
+  }
   s.interrupt_shadow = 0;
   s.halted = 0;
   cpu_.updateMode();
@@ -118,6 +132,16 @@ Outcome InterpRunner::run(const Case& c, uint16_t& mnemonic) {
   std::memcpy(out.gpr, s.gpr, sizeof out.gpr);
   out.flags = static_cast<uint32_t>(s.rflags);
   std::memcpy(out.mem, segment + kWindowOffset, kWindowBytes);
+  if (c.x87) {
+    out.fpu.fcw = s.x87.fcw;
+    out.fpu.fsw = s.x87.fsw;
+    out.fpu.valid = 0;
+    for (unsigned p = 0; p < 8; ++p) {
+      out.fpu.sig[p] = s.x87.st[p].mantissa;
+      out.fpu.se[p] = s.x87.st[p].sign_exponent;
+      if (((s.x87.ftw >> (2 * p)) & 3) != x87::kTagEmpty) out.fpu.valid = static_cast<uint8_t>(out.fpu.valid | (1u << p));
+    }
+  }
   return out;
 }
 

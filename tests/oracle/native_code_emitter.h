@@ -41,6 +41,7 @@ class NativeCodeEmitter {
   // opcode + ModRM/SIB addressing an absolute disp32 (mod 00 rm 101 would be
   // RIP-relative); `wide`: REX.W.
   void memOp(uint8_t opcode, unsigned reg_field, uint64_t linear, bool wide);
+  void memOp0F(uint8_t opcode, unsigned reg_field, uint64_t linear);
   void movRegImm(unsigned reg, uint32_t value);
   void loadRspImm(uint32_t value);
   void copy(uint64_t from, uint64_t to);

@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "tests/oracle/fxsave_image.h"
 #include "tests/oracle/native_code_emitter.h"
 
 namespace sv::oracle {
@@ -100,6 +101,7 @@ bool NativeRunner::run(const Case* cases, size_t n, Outcome* out) {
     r.out_flags = 0;
     r.fault = 0;
     std::memcpy(r.in_mem, cases[i].mem, kWindowBytes);
+    if (cases[i].x87) writeFxsaveImage(cases[i].fpu, r.in_fx);
     emitter.emitCase(static_cast<uint32_t>(i), reinterpret_cast<uint64_t>(&r), cases[i]);
     r.resume = static_cast<uint32_t>(emitter.here());
   }
@@ -130,6 +132,7 @@ bool NativeRunner::run(const Case* cases, size_t n, Outcome* out) {
     std::memcpy(out[i].gpr, r.out_gpr, sizeof out[i].gpr);
     out[i].flags = static_cast<uint32_t>(r.out_flags);
     std::memcpy(out[i].mem, r.out_mem, kWindowBytes);
+    if (cases[i].x87) out[i].fpu = readFxsaveImage(r.out_fx);
   }
   return true;
 }

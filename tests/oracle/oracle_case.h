@@ -41,7 +41,7 @@ const char* faultName(Fault f);
 
 // Inputs and outputs of one case, as the native code buffer reads and
 // writes them (layout shared with the emitted code: keep it plain).
-struct CaseRecord {
+struct alignas(16) CaseRecord {
   uint64_t in_gpr[16];
   uint64_t out_gpr[16];
   uint64_t in_flags;   // 64 bits: POPFQ/PUSHFQ move a quadword
@@ -50,6 +50,17 @@ struct CaseRecord {
   uint32_t fault;   // host signal number, 0 if none
   uint8_t in_mem[kWindowBytes];
   uint8_t out_mem[kWindowBytes];
+  alignas(16) uint8_t in_fx[512];  // FXSAVE images (x87 cases only)
+  alignas(16) uint8_t out_fx[512];
+};
+
+// The x87 registers an x87 case starts from or ends with, physical order.
+struct X87Snapshot {
+  uint16_t fcw = 0x037F;
+  uint16_t fsw = 0;       // TOP in bits 11..13
+  uint8_t valid = 0;      // bit p: physical register p is not empty
+  uint64_t sig[8] = {};
+  uint16_t se[8] = {};
 };
 
 struct Case {
@@ -59,6 +70,9 @@ struct Case {
   uint8_t host_bytes[15] = {};  // the 64-bit code the host runs
   uint8_t host_length = 0;
   uint32_t flag_mask = 0;  // EFLAGS bits compared (undefined ones cleared)
+  bool x87 = false;        // the x87 registers are loaded and compared
+  uint16_t fsw_mask = 0;   // FSW bits compared (undefined condition codes cleared)
+  X87Snapshot fpu;
   uint64_t gpr[16] = {};
   uint32_t flags = 0;
   uint8_t mem[kWindowBytes] = {};
@@ -69,6 +83,7 @@ struct Outcome {
   uint64_t gpr[16] = {};
   uint32_t flags = 0;
   uint8_t mem[kWindowBytes] = {};
+  X87Snapshot fpu;
 };
 
 inline unsigned gprCount(Mode m) { return m == Mode::Bits64 ? 16 : 8; }

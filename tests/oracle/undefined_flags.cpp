@@ -49,4 +49,13 @@ uint32_t comparedFlags(FlagRule rule, unsigned opsize, unsigned count) {
   return kVisible & ~undefined;
 }
 
+uint16_t comparedStatus(X87Rule rule) {
+  constexpr uint16_t C0 = 1u << 8, C1 = 1u << 9, C2 = 1u << 10, C3 = 1u << 14;
+  switch (rule) {
+    case X87Rule::Arithmetic: return static_cast<uint16_t>(~(C0 | C2 | C3));
+    case X87Rule::Compare: return 0xFFFF;
+    default: return static_cast<uint16_t>(~(C0 | C1 | C2 | C3));
+  }
+}
+
 }  // namespace sv::oracle

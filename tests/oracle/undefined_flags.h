@@ -26,4 +26,12 @@ enum class FlagRule : uint8_t {
 // operand size (bytes) and masked count (shifts and rotates; 0 otherwise).
 uint32_t comparedFlags(FlagRule rule, unsigned opsize, unsigned masked_count);
 
+// The x87 condition codes C0-C3 the same way ("FPU Flags Affected").
+enum class X87Rule : uint8_t {
+  Arithmetic,  // FADD, FLD, FST, FXCH, FCHS, FSQRT ...: C1 defined, C0 C2 C3 undefined
+  Compare,     // FCOM, FUCOM, FTST, FXAM, FCOMI, FPREM, FNINIT ...: all defined
+  Control,     // FLDCW, FNSTCW, FNSTSW, FDECSTP, FINCSTP, FFREE: C0-C3 undefined
+};
+uint16_t comparedStatus(X87Rule rule);
+
 }  // namespace sv::oracle
