@@ -421,6 +421,8 @@ void handleD9Misc(Cpu& cpu, const DecodedInsn& insn) {
       return;
     }
     bool masked = st.stackFault(false);
+    // FPREM/FPREM1, masked or not: C2 and C1 clear, C3/C0 kept (measured).
+    if (code == 0xF5 || code == 0xF8) st.setCC(cpu.state.x87.fsw & ~(fsw::C1 | fsw::C2));
     if (code == 0xE4) {  // FTST: unordered, nothing stored
       st.setCC(fsw::C0 | fsw::C2 | fsw::C3);
       return;
@@ -433,7 +435,6 @@ void handleD9Misc(Cpu& cpu, const DecodedInsn& insn) {
     }
     st.set(0, kIndefinite);
     if (code == 0xF2 || code == 0xFB) st.push(kIndefinite);  // FPTAN / FSINCOS push a second result
-    if (code == 0xF5 || code == 0xF8) st.setCC(cpu.state.x87.fsw & ~(fsw::C1 | fsw::C2));  // measured
     return;
   }
   Float80 a = st.get(0);
