@@ -81,7 +81,15 @@ void InsnBuilder::opcodeWithReg(uint8_t base, unsigned reg) {
   body_.push_back(static_cast<uint8_t>(base + (reg & 7)));
 }
 
-unsigned InsnBuilder::pickReg() { return static_cast<unsigned>(rng() % gprCount(c.mode)); }
+unsigned InsnBuilder::pickReg() {
+  // 64-bit code never names RSP as an operand: an ALU result there can be a
+  // non-canonical RSP, and this sandbox's hypervisor then hangs the child at
+  // its next interrupt (observed; 32-bit results are always canonical).
+  unsigned r;
+  do r = static_cast<unsigned>(rng() % gprCount(c.mode));
+  while (is64() && r == 4);
+  return r;
+}
 
 void InsnBuilder::setRexBit(unsigned bit, unsigned reg) {
   if (reg & 8) rex_ |= 0x40 | bit;

@@ -10,13 +10,13 @@ namespace {
 
 // Guest physical layout below kDataBase; the scratch segment is identical
 // to the host's, so registers holding addresses mean the same thing.
-constexpr uint64_t kGdt = 0x1000, kIdt = 0x2000;
+constexpr uint64_t kGdt = 0x1000, kIdt = 0x2000, kPml4 = 0x4000;
 constexpr uint32_t kCodeOffset = 0x9000;     // the instruction, in the scratch segment
 constexpr uint32_t kHandlerOffset = 0xA000;  // exception handler of vector v at + v
 constexpr uint64_t kRamBytes = kDataBase + kDataSegmentBytes;
 
 // GDT selectors, all DPL 3 (CPL 3 like the host's user mode).
-constexpr uint16_t kCode32 = 0x08 | 3, kData = 0x10 | 3, kCode16 = 0x18 | 3;
+constexpr uint16_t kCode32 = 0x08 | 3, kData = 0x10 | 3, kCode16 = 0x18 | 3, kCode64 = 0x20 | 3;
 
 constexpr uint16_t kDpl3 = 3 << 5;
 constexpr uint16_t kCodeAttr = segattr::P | segattr::S | segattr::CODE | segattr::WRITABLE | segattr::ACCESSED | kDpl3;
@@ -60,27 +60,45 @@ void InterpRunner::enterMode(Mode mode) {
   putDescriptor(ram + kGdt + 0x08, 0, 0xFFFFF, kCodeAttr | segattr::DB | segattr::G);
   putDescriptor(ram + kGdt + 0x10, 0, 0xFFFFF, kDataAttr | segattr::DB | segattr::G);
   putDescriptor(ram + kGdt + 0x18, base, 0xFFFF, kCodeAttr);
-  const bool b16 = mode == Mode::Bits16;
-  const uint16_t cs = b16 ? kCode16 : kCode32;
-  // Exceptions go through 32-bit interrupt gates to the same code segment
-  // (no privilege change), each vector to its own handler address.
+  putDescriptor(ram + kGdt + 0x20, 0, 0xFFFFF, kCodeAttr | segattr::L | segattr::G);
+  const bool b16 = mode == Mode::Bits16, b64 = mode == Mode::Bits64;
+  const uint16_t cs = b16 ? kCode16 : b64 ? kCode64 : kCode32;
+  // Exceptions go through interrupt gates to the same code segment (no
+  // privilege change), each vector to its own handler address; long mode
+  // has 16-byte gates (SDM Vol. 3A, 6.14.1).
   const uint32_t handlers = b16 ? kHandlerOffset : base + kHandlerOffset;
+  const unsigned gate_bytes = b64 ? 16 : 8;
   for (unsigned v = 0; v < 32; ++v) {
     const uint32_t off = handlers + v;
-    uint8_t* g = ram + kIdt + 8 * v;
+    uint8_t* g = ram + kIdt + gate_bytes * v;
+    std::memset(g, 0, gate_bytes);
     g[0] = off & 0xFF;
     g[1] = (off >> 8) & 0xFF;
     g[2] = cs & 0xFF;
     g[3] = cs >> 8;
-    g[4] = 0;
-    g[5] = 0xEE;  // present, DPL 3, 32-bit interrupt gate
+    g[5] = 0xEE;  // present, DPL 3, 32-bit (64-bit in long mode) interrupt gate
     g[6] = (off >> 16) & 0xFF;
     g[7] = off >> 24;
   }
   CpuState& s = cpu_.state;
-  s.gdtr = TableRegister{kGdt, 0x1F, 0};
-  s.idtr = TableRegister{kIdt, 8 * 32 - 1, 0};
-  cpu_.setPagingRegisters(s.cr0 | cr0::PE, 0, s.cr4, s.efer);
+  s.gdtr = TableRegister{kGdt, 0x27, 0};
+  s.idtr = TableRegister{kIdt, gate_bytes * 32 - 1, 0};
+  if (b64) {
+    // Long mode: the low 4 GiB identity-mapped with user 2 MiB pages.
+    const uint64_t pml4e = (kPml4 + 0x1000) | 0x7;
+    std::memcpy(ram + kPml4, &pml4e, 8);
+    for (uint64_t g = 0; g < 4; ++g) {
+      const uint64_t pdpte = (kPml4 + 0x2000 + 0x1000 * g) | 0x7;
+      std::memcpy(ram + kPml4 + 0x1000 + 8 * g, &pdpte, 8);
+      for (uint64_t i = 0; i < 512; ++i) {
+        const uint64_t pde = ((g << 30) | (i << 21)) | 0x87;
+        std::memcpy(ram + kPml4 + 0x2000 + 0x1000 * g + 8 * i, &pde, 8);
+      }
+    }
+    cpu_.setPagingRegisters(s.cr0 | cr0::PE | cr0::PG, kPml4, s.cr4 | cr4::PAE, s.efer | efer::LME | efer::LMA);
+  } else {
+    cpu_.setPagingRegisters(s.cr0 | cr0::PE, 0, s.cr4, s.efer);
+  }
   mode_ = mode;
   configured_ = true;
 }
@@ -93,7 +111,9 @@ Outcome InterpRunner::run(const Case& c, uint16_t& mnemonic) {
   std::memcpy(segment + kCodeOffset, c.bytes, c.length);
 
   CpuState& s = cpu_.state;
+  const bool b64 = c.mode == Mode::Bits64;
   if (b16) s.seg[CS] = SegmentCache{kDataBase, 0xFFFF, kCode16, kCodeAttr};
+  else if (b64) s.seg[CS] = SegmentCache{0, 0xFFFFFFFF, kCode64, kCodeAttr | segattr::L | segattr::G};
   else s.seg[CS] = SegmentCache{0, 0xFFFFFFFF, kCode32, kCodeAttr | segattr::DB | segattr::G};
   for (uint8_t r : {DS, ES, SS}) s.seg[r] = SegmentCache{0, 0xFFFFFFFF, kData, kDataAttr | segattr::DB | segattr::G};
   std::memcpy(s.gpr, c.gpr, sizeof s.gpr);
@@ -116,13 +136,19 @@ Outcome InterpRunner::run(const Case& c, uint16_t& mnemonic) {
   cpu_.updateMode();
 
   DecodedInsn insn;
-  mnemonic = decoder_.decode(b16 ? CodeMode::Prot16 : CodeMode::Prot32, c.bytes, c.length, insn) == DecodeStatus::Ok
+  const CodeMode cm = b16 ? CodeMode::Prot16 : b64 ? CodeMode::Long64 : CodeMode::Prot32;
+  mnemonic = decoder_.decode(cm, c.bytes, c.length, insn) == DecodeStatus::Ok
                  ? insn.mnemonic
                  : 0;
 
   const uint64_t exceptions = cpu_.stats().exceptions;
-  cpu_.run(1);
+  const Cpu::Exit exit_kind = cpu_.run(1);
   Outcome out;
+  if (exit_kind == Cpu::Exit::Shutdown) {  // a fault it could not deliver: start afresh next time
+    configured_ = false;
+    out.fault = Fault::Other;
+    return out;
+  }
   if (cpu_.stats().exceptions != exceptions) {
     const uint64_t handlers = b16 ? kHandlerOffset : kDataBase + kHandlerOffset;
     out.fault = s.rip >= handlers && s.rip < handlers + 32 ? faultOfVector(static_cast<uint8_t>(s.rip - handlers))

@@ -1,7 +1,8 @@
 // Runs oracle cases in the reference interpreter: one instruction from the
 // case's registers, flags and window, in protected mode at CPL 3 (the
 // host's user mode) with flat 32-bit data and stack segments and a 32-bit
-// or 16-bit code segment.
+// or 16-bit code segment, or in long mode (identity paging) with a 64-bit
+// code segment.
 #pragma once
 
 #include <cstdint>

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 
 #include "tests/oracle/fxsave_image.h"
@@ -124,6 +125,16 @@ bool NativeRunner::run(const Case* cases, size_t n, Outcome* out) {
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
     error_ = WIFSIGNALED(status) ? "native child killed by signal " + std::to_string(WTERMSIG(status))
                                  : "native child exited with " + std::to_string(WEXITSTATUS(status));
+    // The shared control block names the case that was running.
+    const uint32_t index = *reinterpret_cast<volatile uint32_t*>(kDataBase + kCurrentCase);
+    if (index < n) {
+      error_ += " in case " + std::to_string(index) + ", bytes";
+      char hex[4];
+      for (unsigned i = 0; i < cases[index].host_length; ++i) {
+        std::snprintf(hex, sizeof hex, " %02x", cases[index].host_bytes[i]);
+        error_ += hex;
+      }
+    }
     return false;
   }
   for (size_t i = 0; i < n; ++i) {
