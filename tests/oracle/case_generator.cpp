@@ -199,9 +199,17 @@ uint32_t bitTestFamily(InsnBuilder& b) {
   return comparedFlags(FlagRule::BitTest, size, 0);
 }
 
-// BSF BSR (never with F3: that is TZCNT/LZCNT), BSWAP, MOVZX/MOVSX, CMOVcc, SETcc.
+// BSF BSR (never with F3: that is TZCNT/LZCNT), POPCNT, BSWAP, MOVZX/MOVSX,
+// CMOVcc, SETcc.
 uint32_t bitScanAndMoveFamily(InsnBuilder& b) {
-  switch (b.rng() % 5) {
+  switch (b.rng() % 6) {
+    case 5: {  // POPCNT (CPUID.1:ECX.POPCNT): all six flags defined
+      b.prefix(0xF3);
+      unsigned size = b.pickOperandSize(false);
+      b.opcode({0x0F, 0xB8});
+      rmOperand(b, b.pickReg());
+      return comparedFlags(FlagRule::AllDefined, size, 0);
+    }
     case 0: {
       unsigned size = b.pickOperandSize(false);
       b.opcode({0x0F, static_cast<uint8_t>(0xBC + b.rng() % 2)});
