@@ -42,10 +42,6 @@ void putMem(Case& c, uint32_t t, uint64_t v, unsigned size) {
   for (unsigned i = 0; i < size && i < 8; ++i) c.mem[t + i] = static_cast<uint8_t>(v >> (8 * i));
 }
 
-struct X87Form {
-  X87Rule rule;
-};
-
 // A memory operand at a window offset holding `size` bytes of operand.
 uint32_t memOperand(InsnBuilder& b, uint8_t opcode, unsigned reg_field) {
   b.opcode({opcode});
@@ -89,26 +85,26 @@ X87Rule pickInstruction(InsnBuilder& b) {
       reg(rng() % 2 ? 0xDC : 0xDE, static_cast<uint8_t>(0xC0 + 8 * op));
       return X87Rule::Arithmetic;
     }
-    case 4: {  // FLD/FST/FSTP m32 m64 m80
-      static const struct { uint8_t opcode, field, bytes; } kForms[] = {
-          {0xD9, 0, 4}, {0xD9, 2, 4}, {0xD9, 3, 4}, {0xDD, 0, 8}, {0xDD, 2, 8}, {0xDD, 3, 8}, {0xDB, 5, 10}, {0xDB, 7, 10}};
-      const auto& f = kForms[rng() % 8];
+    case 4:
+    case 5: {  // FLD/FST/FSTP m32 m64 m80, FILD/FIST/FISTP m16 m32 m64
+      static const struct {
+        uint8_t opcode, field, bytes;
+        bool integer;
+      } kForms[] = {{0xD9, 0, 4, false}, {0xD9, 2, 4, false}, {0xD9, 3, 4, false}, {0xDD, 0, 8, false},
+                    {0xDD, 2, 8, false}, {0xDD, 3, 8, false}, {0xDB, 5, 10, false}, {0xDB, 7, 10, false},
+                    {0xDF, 0, 2, true},  {0xDB, 0, 4, true},  {0xDF, 5, 8, true},   {0xDF, 2, 2, true},
+                    {0xDF, 3, 2, true},  {0xDB, 2, 4, true},  {0xDB, 3, 4, true},   {0xDF, 7, 8, true}};
+      const auto& f = kForms[rng() % 16];
       uint32_t t = memOperand(b, f.opcode, f.field);
-      if (f.bytes == 10) {
+      if (f.integer) {
+        putMem(c, t, edgeValue(rng), f.bytes);
+      } else if (f.bytes == 10) {
         Value80 v = randomFloat80(rng);
         putMem(c, t, v.sig, 8);
         putMem(c, t + 8, v.se, 2);
       } else {
         putMem(c, t, randomBinaryFloat(rng, f.bytes), f.bytes);
       }
-      return X87Rule::Arithmetic;
-    }
-    case 5: {  // FILD/FIST/FISTP m16 m32 m64
-      static const struct { uint8_t opcode, field, bytes; } kForms[] = {
-          {0xDF, 0, 2}, {0xDB, 0, 4}, {0xDF, 5, 8}, {0xDF, 2, 2}, {0xDF, 3, 2}, {0xDB, 2, 4}, {0xDB, 3, 4}, {0xDF, 7, 8}};
-      const auto& f = kForms[rng() % 8];
-      uint32_t t = memOperand(b, f.opcode, f.field);
-      putMem(c, t, edgeValue(rng), f.bytes);
       return X87Rule::Arithmetic;
     }
     case 6: {  // FLD ST(i), FXCH, FST ST(i), FSTP ST(i); FFREE
