@@ -280,7 +280,10 @@ uint32_t moveExchangeFamily(InsnBuilder& b) {
     }
     case 4: {  // XCHG eAX, reg (90 itself is NOP)
       unsigned size = b.pickOperandSize(false);
-      b.opcode({static_cast<uint8_t>(0x91 + b.rng() % 7)});
+      unsigned reg;
+      do reg = b.pickReg();
+      while (reg == 0);
+      b.opcodeWithReg(0x90, reg);
       return comparedFlags(FlagRule::AllDefined, size, 0);
     }
     case 5: {  // XADD
@@ -352,8 +355,8 @@ uint32_t stackFamily(InsnBuilder& b) {
   if (b.is64()) size = b.pickOperandSize(false, false) == 2 ? 2 : 8;  // 64-bit stack operations are 64 or 16 bits
   else if (!b.is16()) b.prefix(0x66);
   switch (b.rng() % 9) {
-    case 0: b.opcode({static_cast<uint8_t>(0x50 + b.rng() % 8)}); break;
-    case 1: b.opcode({static_cast<uint8_t>(0x58 + b.rng() % 8)}); break;
+    case 0: b.opcodeWithReg(0x50, b.pickReg()); break;
+    case 1: b.opcodeWithReg(0x58, b.pickReg()); break;
     case 2:
       b.opcode({0x68});
       b.imm(edgeValue(b.rng), immSize(size));
