@@ -81,6 +81,9 @@ struct EmitContext {
   ChainExit* exits;                    // the block's direct exits
   asmjit::Label link_stub[kChainExits];  // their link-request stubs
   bool exit_used[kChainExits] = {};
+  // The block's dispatch stub (emit_dispatch.h): leaves to whatever block
+  // is at RIP now without returning to Cpu::run.
+  asmjit::Label dispatch;
 
   // Per instruction, set by the translator before the emitter runs.
   uint64_t rip = 0;       // RIP of the instruction being emitted

@@ -861,3 +861,43 @@ TEST_CASE("jit flags: MUL/IMUL in every form, BT/BTS/BTR/BTC, XCHG, BSWAP, CBW/C
     }
   }
 }
+
+TEST_CASE("jit dispatch: CALL into another page, RET and CALL r/m stay in translated code; patched callee seen") {
+  // main (page 0x10000) calls func (page 0x11000) 50 times, patching func's
+  // immediate through a flat ES before each call, then calls it through ESI.
+  std::vector<uint8_t> code = {
+      0x6A, 0x18,                                // push 0x18
+      0x07,                                      // pop es (flat data)
+      0xB9, 0x32, 0x00, 0x00, 0x00,              // mov ecx, 50
+      0x26, 0x88, 0x0D, 0x02, 0x10, 0x01, 0x00,  // loop: mov es:[0x11002], cl
+      0xE8, 0xEC, 0x0F, 0x00, 0x00,              // call 0x11000
+      0x49,                                      // dec ecx
+      0x75, 0xF1,                                // jnz loop
+      0xBE, 0x00, 0x10, 0x01, 0x00,              // mov esi, 0x11000
+      0xFF, 0xD6,                                // call esi
+      0xF4};                                     // hlt
+  code.resize(0x1000, 0x90);
+  for (uint8_t b : {0x83, 0xC0, 0x05, 0xC3}) code.push_back(b);  // func: add eax, imm8 ; ret
+  RigPair rigs;
+  for (Mode mode : {Mode::Prot32, Mode::Prot32Paging}) {
+    uint64_t regs[8] = {0, 0, 0, 0, 0x8000, 0, 0, 0};
+    CHECK(runAndCompare(rigs, mode, code, regs, 0, 100000, "dispatch") == Cpu::Exit::Halted);
+    CHECK(rigs.jit.cpu.state.gpr[RAX] == 50 * 51 / 2 + 1);  // each patched count, then 1 again (the last patch) through ESI
+    CHECK(rigs.jit.jit->stats().dispatches > 0);
+  }
+  // Without SMC, a hot loop through RET dispatches without misses.
+  std::vector<uint8_t> loop = {0xB9, 0xE8, 0x03, 0x00, 0x00,  // mov ecx, 1000
+                               0xE8, 0xF6, 0x0F, 0x00, 0x00,  // loop: call 0x11000
+                               0x49, 0x75, 0xF8, 0xF4};       // dec ecx ; jnz loop ; hlt
+  loop.resize(0x1000, 0x90);
+  for (uint8_t b : {0x83, 0xC0, 0x02, 0xC3}) loop.push_back(b);
+  uint64_t regs[8] = {0, 0, 0, 0, 0x8000, 0, 0, 0};
+  const JitStats before = rigs.jit.jit->stats();  // (the Jit outlives resets: count this run's share)
+  CHECK(runAndCompare(rigs, Mode::Prot32Paging, loop, regs, 0, 100000, "dispatch loop") == Cpu::Exit::Halted);
+  const JitStats& s = rigs.jit.jit->stats();
+  CHECK(rigs.jit.cpu.state.gpr[RAX] == 2000);
+  CHECK(s.dispatch_links > before.dispatch_links);
+  CHECK(s.dispatches - before.dispatches >= 1990);  // every CALL into the other page and every RET back
+  CHECK(s.dispatch_misses == before.dispatch_misses);
+  CHECK(s.blocks_run - before.blocks_run < 20);  // ... without going back to Cpu::run
+}
