@@ -6,6 +6,7 @@
 
 #include <cstring>
 #include <initializer_list>
+#include <vector>
 
 #include "cpu/cpu.h"
 #include "memory/physical_memory.h"
@@ -267,4 +268,41 @@ TEST_CASE("long mode: LTR loads a 16-byte TSS descriptor with a 64-bit base") {
   r2.cpu.state.gdtr.limit = 0x2F;
   r2.cpu.state.gpr[RAX] = 0x20;
   CHECK(r2.exec({0x0F, 0x00, 0xD8}) == vec::GP);
+}
+
+TEST_CASE("long mode: instructions invalid in 64-bit mode are #UD") {
+  const std::vector<std::vector<uint8_t>> invalid = {
+      {0x06},                    // PUSH ES
+      {0x0E},                    // PUSH CS
+      {0x17},                    // POP SS
+      {0x1F},                    // POP DS
+      {0x27},                    // DAA
+      {0x2F},                    // DAS
+      {0x37},                    // AAA
+      {0x3F},                    // AAS
+      {0x60},                    // PUSHA
+      {0x61},                    // POPA
+      {0x82, 0xC0, 0x01},        // the 0x82 alias of group 1
+      {0x9A, 0, 0, 0, 0, 8, 0},  // CALL ptr16:32
+      {0xCE},                    // INTO
+      {0xD4, 0x0A},              // AAM
+      {0xD5, 0x0A},              // AAD
+      {0xEA, 0, 0, 0, 0, 8, 0},  // JMP ptr16:32
+  };
+  for (const auto& code : invalid) {
+    LongRig r;
+    r.enter64();
+    uint64_t at = r.cpu.state.rip;
+    std::memcpy(r.ram() + at, code.data(), code.size());
+    r.ram()[at + code.size()] = 0xF4;
+    r.cpu.run(64);
+    CAPTURE(static_cast<unsigned>(code[0]));
+    CHECK(r.cpu.state.rip == LongRig::kTraps + vec::UD + 1);
+  }
+  // 0x63 is MOVSXD in 64-bit mode (ARPL elsewhere).
+  LongRig r;
+  r.enter64();
+  r.cpu.state.gpr[RBX] = 0x80000000;
+  CHECK(r.exec({0x48, 0x63, 0xC3}) == -1);  // movsxd rax, ebx
+  CHECK(r.cpu.state.gpr[RAX] == 0xFFFFFFFF80000000ull);
 }
