@@ -196,6 +196,13 @@ bool Cpu::segmentAllows(const SegmentCache& sc, uint64_t offset, unsigned size, 
 }
 
 void Cpu::checkSegmentAccess(uint8_t seg, uint64_t offset, unsigned size, Access access) {
+  if (mode_ == CpuMode::Long64) {
+    // 64-bit mode has no limits; the first and last byte must be canonical
+    // (SDM Vol. 3A, 3.3.7.1; #SS(0) for stack references).
+    uint64_t lin = segmentBase(seg) + offset;
+    if (!isCanonical(lin) || !isCanonical(lin + size - 1)) raise(seg == SS ? vec::SS : vec::GP, 0);
+    return;
+  }
   if (!segmentAllows(state.seg[seg], offset, size, access)) raise(seg == SS ? vec::SS : vec::GP, 0);
 }
 
@@ -298,12 +305,12 @@ void Cpu::writeLinearSlow(uint64_t linear, unsigned size, uint64_t value, Access
 
 uint64_t Cpu::readMem(uint8_t seg, uint64_t offset, unsigned size) {
   checkSegmentAccess(seg, offset, size, Access::Read);
-  return readLinear(state.seg[seg].base + offset, size, Access::Read);
+  return readLinear(segmentBase(seg) + offset, size, Access::Read);
 }
 
 void Cpu::writeMem(uint8_t seg, uint64_t offset, unsigned size, uint64_t value) {
   checkSegmentAccess(seg, offset, size, Access::Write);
-  writeLinear(state.seg[seg].base + offset, size, value);
+  writeLinear(segmentBase(seg) + offset, size, value);
 }
 
 // ---------------------------------------------------------------- stack
@@ -453,6 +460,8 @@ void Cpu::fetchDecode(DecodedInsn& insn) {
     avail = ip > limit ? 0 : static_cast<unsigned>(std::min<uint64_t>(15, limit - ip + 1));
   }
   if (avail == 0) raise(vec::GP, 0);
+  // A 64-bit RIP that ran off the canonical range (SDM Vol. 3A, 6.15, #GP).
+  if (mode_ == CpuMode::Long64 && !isCanonical(ip)) raise(vec::GP, 0);
   uint64_t lin = state.seg[CS].base + ip;
   // Bytes on the next page are fetched only if the instruction needs them,
   // so a fault there is not raised for an instruction that ends before it.

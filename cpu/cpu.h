@@ -140,7 +140,13 @@ class Cpu {
   uint64_t readOp(const DecodedInsn& insn, unsigned i);
   void writeOp(const DecodedInsn& insn, unsigned i, uint64_t value);
 
-  // Memory through a segment: limit/rights checks, then linear access.
+  // The base a memory operand through `seg` adds: in 64-bit mode only FS
+  // and GS have one (SDM Vol. 3A, 3.2.4); CS, DS, ES and SS count as 0.
+  uint64_t segmentBase(uint8_t seg) const {
+    return (mode_ != CpuMode::Long64 || seg == FS || seg == GS) ? state.seg[seg].base : 0;
+  }
+  // Memory through a segment: limit/rights checks (in 64-bit mode the
+  // canonical check, #SS(0) for SS, #GP(0) otherwise), then linear access.
   uint64_t readMem(uint8_t seg, uint64_t offset, unsigned size);
   void writeMem(uint8_t seg, uint64_t offset, unsigned size, uint64_t value);
   // Raises #GP/#SS unless [offset, offset+size) is accessible through `seg`.
@@ -189,6 +195,10 @@ class Cpu {
   // Descriptor tables. readDescriptor returns false when the selector lies
   // outside its table (the caller raises the fault it implies).
   bool readDescriptor(uint16_t selector, Descriptor& out);
+  // The upper half of a 16-byte system descriptor in IA-32e mode (LDT, TSS,
+  // call gate): bits 63:32 of the base/offset. False when the 16 bytes do
+  // not fit the table or the upper type field is not 0 (SDM Vol. 3A, 3.5.2).
+  bool readDescriptorHigh(uint16_t selector, uint32_t& high);
   void setDescriptorAccessed(uint16_t selector, Descriptor& d);
   [[noreturn]] void raiseSelector(uint8_t vector, uint16_t selector) { raise(vector, selector & 0xFFFC); }
 
@@ -198,6 +208,10 @@ class Cpu {
   void farCall(uint16_t selector, uint64_t offset, unsigned opsize);
   void farReturn(unsigned opsize, uint16_t release_bytes);
   void interruptReturn(unsigned opsize);
+  // SYSCALL/SYSRET/SYSENTER/SYSEXIT (cpu/fast_system_call.cpp): flat CS/SS
+  // caches built from the MSRs, as the SDM's operation sections load them.
+  void loadFlatCode(uint16_t selector, unsigned dpl, bool long64);
+  void loadFlatStack(uint16_t selector, unsigned dpl);
 
   // Hardware task switch to the TSS `selector` names (cpu/task_switch.cpp):
   // the caller has made the JMP/CALL/IRET/gate checks and passes the TSS
@@ -254,6 +268,15 @@ class Cpu {
   void deliverRealMode(uint8_t vector, uint64_t return_rip);
   void deliverProtectedMode(uint8_t vector, EventKind kind, bool has_error, uint32_t error_code,
                             uint64_t return_rip);
+  // IA-32e mode (cpu/long_mode_transfer.cpp): 16-byte IDT gates, IST, the
+  // always-pushed SS:RSP frame; far transfers through 64-bit call gates;
+  // IRET and RETF with 64-bit frames.
+  void deliverLongMode(uint8_t vector, EventKind kind, bool has_error, uint32_t error_code, uint64_t return_rip);
+  uint64_t longModeStack(unsigned dpl, unsigned ist);
+  void farJumpLong(uint16_t selector, uint64_t offset, unsigned opsize, bool call);
+  void farReturnLong(unsigned opsize, uint16_t release_bytes, bool iret);
+  void checkLongModeCodeTarget(const Descriptor& d, uint16_t selector, uint64_t offset);
+  void writeStackFrame(uint64_t rsp, const uint64_t* values, unsigned count, unsigned size, uint32_t ss_error);
   // INT n redirection in virtual-8086 mode with CR4.VME (SDM 20.3.3).
   bool redirectionBitSet(uint8_t vector);
   void deliverThroughV86Ivt(uint8_t vector);
@@ -263,6 +286,7 @@ class Cpu {
   void loadStackSegmentProtected(uint16_t selector, const Descriptor& d);
   void nullifyDataSegmentsForOuterLevel();
   void farJumpProtected(uint16_t selector, uint64_t offset, unsigned opsize, bool call);
+  void checkDirectCodeTarget(uint16_t selector, const Descriptor& d);
   void farReturnProtected(unsigned opsize, uint16_t release_bytes);
   void interruptReturnProtected(unsigned opsize);
   // Task switches from JMP/CALL (task gate or TSS), IRET with NT, and an

@@ -170,6 +170,10 @@ static_assert(offsetof(CpuState, seg) == 144);
 
 constexpr uint8_t kShadowInterrupts = 1, kShadowDebug = 2;
 
+// A 64-bit address is canonical when bits 63:47 are all equal (48-bit
+// linear addresses, SDM Vol. 1, 3.3.7.1).
+constexpr bool isCanonical(uint64_t v) { return static_cast<uint64_t>(static_cast<int64_t>(v << 16) >> 16) == v; }
+
 // Processor mode derived from CR0/EFER/CS/RFLAGS; cached by the Cpu.
 enum class CpuMode : uint8_t {
   Real,       // CR0.PE = 0

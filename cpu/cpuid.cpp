@@ -21,13 +21,18 @@ constexpr uint32_t kMaxBasicLeaf = 7;
 constexpr uint32_t kMaxExtLeaf = 0x80000008;
 // 0x80000008 EAX: physical (kPhysAddrBits, cpuid.h) and linear address widths.
 constexpr uint32_t kLinearAddrBits = 48;
-constexpr uint32_t kExt1EdxNx = 1u << 20;
-constexpr uint32_t kExt1EcxLzcnt = 1u << 5;  // "ABM" on AMD: LZCNT
+// CPUID.80000001H bits.
+namespace edx81 {
+constexpr uint32_t SYSCALL = 1u << 11, NX = 1u << 20, PAGE1GB = 1u << 26, RDTSCP = 1u << 27, LM = 1u << 29;
+}
+namespace ecx81 {
+constexpr uint32_t LAHF_LM = 1u << 0, ABM = 1u << 5;  // ABM: LZCNT
+}
 
 // CPUID.1:EDX bits.
 namespace edx1 {
 constexpr uint32_t FPU = 1u << 0, VME = 1u << 1, DE = 1u << 2, PSE = 1u << 3, TSC = 1u << 4, MSR = 1u << 5,
-                   PAE = 1u << 6, CX8 = 1u << 8, PGE = 1u << 13,
+                   PAE = 1u << 6, CX8 = 1u << 8, SEP = 1u << 11, PGE = 1u << 13,
                    CMOV = 1u << 15, PAT = 1u << 16, PSE36 = 1u << 17, CLFSH = 1u << 19,
                    MMX = 1u << 23, FXSR = 1u << 24, SSE = 1u << 25, SSE2 = 1u << 26;
 }
@@ -48,8 +53,7 @@ bool implemented(std::initializer_list<ZydisMnemonic> mnemonics) {
 }
 
 struct Features {
-  uint32_t edx1 = 0, ecx1 = 0, ebx7 = 0;
-  uint32_t ecx_ext1 = 0;  // CPUID.80000001H:ECX
+  uint32_t edx1 = 0, ecx1 = 0, ebx7 = 0, edx81 = 0, ecx81 = 0;
   // MMX and the SSE family (cpu/interp/sse_*.cpp, cpu/simd/): each bit
   // once its whole instruction set has a handler (the sample below names
   // the last of each set to land; tests/unit/sse_test.cpp and
@@ -87,7 +91,7 @@ struct Features {
         implemented({ZYDIS_MNEMONIC_PCMPESTRI, ZYDIS_MNEMONIC_PCMPESTRM, ZYDIS_MNEMONIC_PCMPISTRI,
                      ZYDIS_MNEMONIC_PCMPISTRM, ZYDIS_MNEMONIC_PCMPGTQ, ZYDIS_MNEMONIC_CRC32, ZYDIS_MNEMONIC_POPCNT}))
       ecx1 |= ecx1::SSE42;
-    if (implemented({ZYDIS_MNEMONIC_LZCNT})) ecx_ext1 |= kExt1EcxLzcnt;
+    if (implemented({ZYDIS_MNEMONIC_LZCNT})) ecx81 |= ecx81::ABM;
   }
   Features() {
     // Implemented by the interpreter itself (cpu/interp/system.cpp):
@@ -124,8 +128,17 @@ struct Features {
                      ZYDIS_MNEMONIC_FSINCOS}))
       edx1 |= edx1::FPU;
     addSimdFeatures();
-    // Not yet, on purpose: MCE, APIC, SEP, MTRR, MCA, and in 0x80000001
-    // SYSCALL and LM.
+    // The page walker's XD bit and 1 GiB pages (PagingControl::page1gb).
+    edx81 = edx81::NX | edx81::PAGE1GB;
+    // Long mode (cpu/long_mode_transfer.cpp, 4-level paging, 64-bit
+    // decoding), SYSCALL/SYSRET with EFER.SCE, LAHF/SAHF in 64-bit mode,
+    // RDTSCP with TSC_AUX; SYSENTER/SYSEXIT (cpu/interp/fast_system_call.cpp).
+    edx81 |= edx81::LM;
+    if (implemented({ZYDIS_MNEMONIC_SYSCALL, ZYDIS_MNEMONIC_SYSRET})) edx81 |= edx81::SYSCALL;
+    if (implemented({ZYDIS_MNEMONIC_RDTSCP})) edx81 |= edx81::RDTSCP;
+    if (implemented({ZYDIS_MNEMONIC_LAHF, ZYDIS_MNEMONIC_SAHF})) ecx81 |= ecx81::LAHF_LM;
+    if (implemented({ZYDIS_MNEMONIC_SYSENTER, ZYDIS_MNEMONIC_SYSEXIT})) edx1 |= edx1::SEP;
+    // Not yet, on purpose: MCE, APIC, MTRR, MCA.
   }
 };
 
@@ -176,7 +189,7 @@ CpuidResult cpuidQuery(uint32_t leaf, uint32_t subleaf) {
   if (leaf <= kMaxBasicLeaf) return basicLeaf(leaf, subleaf);
   switch (leaf) {
     case 0x80000000: return {kMaxExtLeaf, 0, 0, 0};
-    case 0x80000001: return {0, 0, features().ecx_ext1, kExt1EdxNx};  // NX; no LAHF64, SYSCALL or LM yet
+    case 0x80000001: return {0, 0, features().ecx81, features().edx81};
     case 0x80000005:
     case 0x80000006:
     case 0x80000007: return {0, 0, 0, 0};
@@ -209,8 +222,8 @@ uint64_t cr4WritableMask() {
 }
 
 uint64_t eferWritableMask() {
-  // NXE with NX; SCE with SYSCALL and LME with long mode, not advertised yet.
-  return efer::NXE;
+  // NXE with NX, SCE with SYSCALL, LME with long mode (0x80000001:EDX).
+  return efer::NXE | efer::SCE | efer::LME;
 }
 
 }  // namespace sv

@@ -51,4 +51,11 @@ inline SegmentCache toCache(const Descriptor& d, uint16_t selector) {
   return SegmentCache{d.base(), d.limit(), selector, d.attr()};
 }
 
+// A null SS in 64-bit mode (loaded by MOV/POP at CPL < 3, by event delivery
+// and far calls to an inner level, and by IRET/RETF to 64-bit code): the
+// cache keeps the privilege but no P bit (SDM Vol. 3A, 6.14.4).
+inline SegmentCache nullStackCache(uint16_t selector, unsigned dpl) {
+  return SegmentCache{0, 0, selector, static_cast<uint16_t>(segattr::WRITABLE | segattr::S | (dpl << 5))};
+}
+
 }  // namespace sv

@@ -51,9 +51,9 @@ void Cpu::deliverRealMode(uint8_t vector, uint64_t return_rip) {
 
 void Cpu::deliverProtectedMode(uint8_t vector, EventKind kind, bool has_error, uint32_t error_code,
                                uint64_t return_rip) {
-  if (mode_ == CpuMode::Long64 || mode_ == CpuMode::Compat) {
-    // 64-bit IDT gates arrive with the long-mode work.
-    raise(vec::GP, vector * 8 + 2);
+  if (state.efer & efer::LMA) {
+    deliverLongMode(vector, kind, has_error, error_code, return_rip);
+    return;
   }
   // EXT (bit 0 of error codes): set for events external to the program
   // (SDM 6.13); INT n, INT3 and INTO are the program's own.

@@ -38,17 +38,21 @@ void Cpu::farCall(uint16_t selector, uint64_t offset, unsigned opsize) {
 }
 
 // Checks a code segment descriptor as a direct far JMP/CALL target (no gate).
-static void checkDirectCodeTarget(Cpu& cpu, uint16_t selector, const Descriptor& d) {
-  unsigned cpl = cpu.cpl();
+void Cpu::checkDirectCodeTarget(uint16_t selector, const Descriptor& d) {
+  unsigned cpl_now = cpl();
   if (d.conforming()) {
-    if (d.dpl() > cpl) cpu.raiseSelector(vec::GP, selector);
-  } else if ((selector & 3) > cpl || d.dpl() != cpl) {
-    cpu.raiseSelector(vec::GP, selector);
+    if (d.dpl() > cpl_now) raiseSelector(vec::GP, selector);
+  } else if ((selector & 3) > cpl_now || d.dpl() != cpl_now) {
+    raiseSelector(vec::GP, selector);
   }
-  if (!d.present()) cpu.raiseSelector(vec::NP, selector);
+  if (!d.present()) raiseSelector(vec::NP, selector);
 }
 
 void Cpu::farJumpProtected(uint16_t selector, uint64_t offset, unsigned opsize, bool call) {
+  if (state.efer & efer::LMA) {
+    farJumpLong(selector, offset, opsize, call);
+    return;
+  }
   if ((selector & 0xFFFC) == 0) raise(vec::GP, 0);
   Descriptor d;
   if (!readDescriptor(selector, d)) raiseSelector(vec::GP, selector);
@@ -60,7 +64,7 @@ void Cpu::farJumpProtected(uint16_t selector, uint64_t offset, unsigned opsize, 
   Descriptor target = d;
 
   if (d.isCode()) {
-    checkDirectCodeTarget(*this, selector, d);
+    checkDirectCodeTarget(selector, d);
     offset &= maskBytes(opsize);
   } else if (!d.isSegment() && (d.type() == sysdesc::CALL_GATE16 || d.type() == sysdesc::CALL_GATE32)) {
     // Call gate (SDM 5.8.4): the gate's DPL bounds who may use it.
@@ -155,6 +159,10 @@ void Cpu::farReturn(unsigned opsize, uint16_t release_bytes) {
 }
 
 void Cpu::farReturnProtected(unsigned opsize, uint16_t release_bytes) {
+  if (state.efer & efer::LMA) {
+    farReturnLong(opsize, release_bytes, false);
+    return;
+  }
   uint64_t ip = peekStack(0, opsize);
   uint16_t cs = static_cast<uint16_t>(peekStack(opsize, opsize));
   unsigned rpl = cs & 3;
@@ -234,6 +242,10 @@ void Cpu::interruptReturn(unsigned opsize) {
 }
 
 void Cpu::interruptReturnProtected(unsigned opsize) {
+  if (state.efer & efer::LMA) {
+    farReturnLong(opsize, 0, true);
+    return;
+  }
   if (state.rflags & flag::NT) {  // task return (SDM 7.4)
     taskReturn();
     return;

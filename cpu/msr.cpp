@@ -13,14 +13,14 @@ constexpr uint32_t TSC = 0x10, PLATFORM_ID = 0x17, BIOS_SIGN_ID = 0x8B, APIC_BAS
                    MTRR_VAR_END = 0x210, MTRR_FIX64K = 0x250, MTRR_FIX16K_80000 = 0x258,
                    MTRR_FIX16K_A0000 = 0x259, MTRR_FIX4K_C0000 = 0x268, MTRR_FIX4K_F8000 = 0x26F, PAT = 0x277,
                    MTRR_DEF_TYPE = 0x2FF, EFER = 0xC0000080, STAR = 0xC0000081, LSTAR = 0xC0000082,
-                   CSTAR = 0xC0000083, SFMASK = 0xC0000084, KERNEL_GS_BASE = 0xC0000102, TSC_AUX = 0xC0000103;
+                   CSTAR = 0xC0000083, SFMASK = 0xC0000084, FS_BASE = 0xC0000100,
+                   GS_BASE = 0xC0000101, KERNEL_GS_BASE = 0xC0000102, TSC_AUX = 0xC0000103;
 }
 
 constexpr uint64_t kApicBsp = 1u << 8, kApicEnable = 1u << 11;
 // Address bits 12..MAXPHYADDR-1 of APIC base and MTRR base/mask MSRs.
 constexpr uint64_t kPhysPageMask = ((1ull << kPhysAddrBits) - 1) & ~0xFFFull;
 
-bool canonical(uint64_t v) { return static_cast<uint64_t>(static_cast<int64_t>(v << 16) >> 16) == v; }
 
 // Memory types: UC 0, WC 1, WT 4, WP 5, WB 6, and UC- 7 in the PAT only.
 bool validType(uint64_t t, bool pat) { return t == 0 || t == 1 || (t >= 4 && t <= 6) || (pat && t == 7); }
@@ -49,6 +49,8 @@ uint64_t* home(CpuState& s, uint32_t index) {
     case idx::LSTAR: return &s.msr.lstar;
     case idx::CSTAR: return &s.msr.cstar;
     case idx::SFMASK: return &s.msr.sfmask;
+    case idx::FS_BASE: return &s.seg[FS].base;
+    case idx::GS_BASE: return &s.seg[GS].base;
     case idx::KERNEL_GS_BASE: return &s.msr.kernel_gs_base;
     case idx::TSC_AUX: return &s.msr.tsc_aux;
     default: break;
@@ -68,7 +70,9 @@ bool acceptable(const CpuState& s, uint32_t index, uint64_t v) {
     case idx::SYSENTER_EIP:
     case idx::LSTAR:
     case idx::CSTAR:
-    case idx::KERNEL_GS_BASE: return canonical(v);
+    case idx::FS_BASE:
+    case idx::GS_BASE:
+    case idx::KERNEL_GS_BASE: return isCanonical(v);
     case idx::SFMASK:
     case idx::TSC_AUX: return (v >> 32) == 0;
     case idx::PAT: return validTypes(v, true);

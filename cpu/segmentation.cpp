@@ -19,6 +19,17 @@ bool Cpu::readDescriptor(uint16_t selector, Descriptor& out) {
   return true;
 }
 
+bool Cpu::readDescriptorHigh(uint16_t selector, uint32_t& high) {
+  bool ldt = selector & 4;
+  uint64_t base = ldt ? state.ldtr.base : state.gdtr.base;
+  uint64_t limit = ldt ? state.ldtr.limit : state.gdtr.limit;
+  uint64_t offset = (selector & 0xFFF8) + 8;
+  if (offset + 7 > limit) return false;
+  high = static_cast<uint32_t>(readLinear(base + offset, 4, Access::ImplicitRead));
+  uint32_t top = static_cast<uint32_t>(readLinear(base + offset + 4, 4, Access::ImplicitRead));
+  return ((top >> 8) & 0x1F) == 0;
+}
+
 void Cpu::setDescriptorAccessed(uint16_t selector, Descriptor& d) {
   // The CPU sets the accessed bit in memory when it loads a segment (SDM
   // 3.4.5.1); it skips the write when the bit is already set.
@@ -46,12 +57,9 @@ void Cpu::loadSegment(uint8_t seg, uint16_t selector) {
     // Null selector: fine for DS/ES/FS/GS (the register becomes unusable),
     // #GP(0) for SS except in 64-bit mode at CPL < 3 (SDM "MOV").
     if (seg == SS && !(mode_ == CpuMode::Long64 && cpl() < 3 && rpl == cpl())) raise(vec::GP, 0);
-    sc.selector = selector;
-    sc.base = 0;
-    sc.limit = 0;
-    sc.attr = 0;  // P clear: any access through it faults
+    sc = SegmentCache{0, 0, selector, 0};  // P clear: any access through it faults
     if (seg == SS) {
-      sc.attr = segattr::WRITABLE | segattr::S | (cpl() << 5);  // 64-bit null SS stays usable
+      sc = nullStackCache(selector, cpl());  // 64-bit null SS stays usable
       state.interrupt_shadow = kShadowInterrupts | kShadowDebug;
     }
     return;
@@ -74,7 +82,26 @@ void Cpu::loadSegment(uint8_t seg, uint16_t selector) {
 
 void Cpu::loadCodeSegmentProtected(uint16_t selector, const Descriptor& d, unsigned new_cpl) {
   state.seg[CS] = toCache(d, static_cast<uint16_t>((selector & 0xFFFC) | new_cpl));
+  // A 64-bit code segment's base is ignored (SDM Vol. 3A, 3.4.4); keeping
+  // it 0 lets the fetch path and the JIT add it unconditionally.
+  if ((state.efer & efer::LMA) && d.longMode()) state.seg[CS].base = 0;
   updateMode();
+}
+
+// SYSCALL/SYSRET/SYSENTER/SYSEXIT load fixed caches, whatever the GDT
+// holds: base 0, limit 4 GiB, accessed (SDM Vol. 2 "SYSCALL" operation).
+void Cpu::loadFlatCode(uint16_t selector, unsigned dpl, bool long64) {
+  uint16_t attr = segattr::P | segattr::S | segattr::CODE | segattr::WRITABLE | segattr::ACCESSED |
+                  segattr::G | static_cast<uint16_t>(dpl << 5);
+  attr |= long64 ? segattr::L : segattr::DB;
+  state.seg[CS] = SegmentCache{0, 0xFFFFFFFF, selector, attr};
+  updateMode();
+}
+
+void Cpu::loadFlatStack(uint16_t selector, unsigned dpl) {
+  uint16_t attr = segattr::P | segattr::S | segattr::WRITABLE | segattr::ACCESSED | segattr::DB | segattr::G |
+                  static_cast<uint16_t>(dpl << 5);
+  state.seg[SS] = SegmentCache{0, 0xFFFFFFFF, selector, attr};
 }
 
 void Cpu::loadStackSegmentProtected(uint16_t selector, const Descriptor& d) {

@@ -92,9 +92,12 @@ void emitSegmentCheck(EmitContext& ctx, uint8_t seg, AccessKind kind, const Labe
 }
 
 // rax: offset -> linear address (Cpu::wrapLinear: 32 bits outside
-// long/compat mode).
+// long/compat mode; Cpu::segmentBase: 64-bit mode adds only FS and GS
+// bases). A non-canonical result never matches a TLB tag, so the slow
+// path's interpreter run raises its #GP/#SS.
 void emitLinear(EmitContext& ctx, uint8_t seg) {
   const Mem base = qword_ptr(jitreg::kState, static_cast<int32_t>(segOffset(seg) + offsetof(SegmentCache, base)));
+  if (ctx.env.long64 && seg != FS && seg != GS) return;
   if (ctx.env.long64 || ctx.env.compat) ctx.as.add(rax, base);
   else ctx.as.add(eax, base.cloneResized(4));
 }

@@ -97,6 +97,7 @@ Block* Jit::blockAt(Cpu& cpu) {
   const bool long64 = cpu.mode() == CpuMode::Long64;
   // Beyond the CS limit: the interpreter raises #GP.
   if (!long64 && rip > cs.limit) return nullptr;
+  if (long64 && !isCanonical(rip)) return nullptr;  // the interpreter's fetch raises #GP(0)
   uint64_t linear = cs.base + rip;
   if (cpu.mode() != CpuMode::Long64 && cpu.mode() != CpuMode::Compat) linear &= 0xFFFFFFFFull;
   const uint64_t key = blockModeKey(cpu);

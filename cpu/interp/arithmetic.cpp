@@ -116,7 +116,7 @@ void handleCmpxchgWide(Cpu& cpu, const DecodedInsn& insn) {
   uint64_t ea = cpu.effectiveAddress(insn, op);
   uint64_t amask = flags::mask(insn.addrsize);
   uint64_t ea_hi = (ea + half) & amask;
-  if (half == 8 && ((cpu.state.seg[op.seg].base + ea) & 15)) cpu.raise(vec::GP, 0);
+  if (half == 8 && ((cpu.segmentBase(op.seg) + ea) & 15)) cpu.raise(vec::GP, 0);
   // The operand is written in both outcomes: check both halves for writing
   // before anything changes.
   cpu.checkSegmentAccess(op.seg, ea, half, Access::Write);

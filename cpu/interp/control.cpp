@@ -16,13 +16,12 @@ namespace {
 
 using flags::mask;
 
-bool canonical(uint64_t v) { return static_cast<uint64_t>(static_cast<int64_t>(v << 16) >> 16) == v; }
 
 // SDM Vol. 2, JMP/CALL/RET: a near target outside the CS limit is #GP(0);
 // in 64-bit mode the check is canonicality instead.
 void checkTarget(Cpu& cpu, uint64_t target) {
   if (cpu.longMode()) {
-    if (!canonical(target)) cpu.raise(vec::GP, 0);
+    if (!isCanonical(target)) cpu.raise(vec::GP, 0);
   } else if (target > cpu.state.seg[CS].limit) {
     cpu.raise(vec::GP, 0);
   }

@@ -18,6 +18,7 @@ struct BuiltTable : HandlerTable {
     registerControl(*this);
     registerString(*this);
     registerSystem(*this);
+    registerFastSystemCalls(*this);
     registerProtected(*this);
     registerX87(*this);
     registerSimd(*this);

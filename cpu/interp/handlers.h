@@ -21,6 +21,7 @@ void registerLogic(HandlerTable& t);          // AND/OR/XOR/NOT/TEST, shifts, ro
 void registerControl(HandlerTable& t);        // JMP/Jcc/CALL/RET/LOOP/INT/IRET
 void registerString(HandlerTable& t);         // MOVS/CMPS/SCAS/LODS/STOS/INS/OUTS
 void registerSystem(HandlerTable& t);         // flags ops, HLT, IN/OUT, CPUID, RDTSC, LxDT, ...
+void registerFastSystemCalls(HandlerTable& t);  // SYSCALL/SYSRET, SYSENTER/SYSEXIT, SWAPGS
 void registerProtected(HandlerTable& t);      // LLDT/LTR/SLDT/STR/LAR/LSL/VERR/VERW/ARPL
 void registerX87(HandlerTable& t);           // x87 FPU (cpu/interp/x87.cpp, x87_control.cpp)
 void registerSimd(HandlerTable& t);          // MMX, SSE..SSE4.2 (cpu/interp/sse*.cpp, ssse3.cpp)

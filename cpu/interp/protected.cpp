@@ -29,6 +29,18 @@ uint16_t loadSelectorOperand(Cpu& cpu, const DecodedInsn& insn) {
 void handleSldt(Cpu& cpu, const DecodedInsn& insn) { storeSelector(cpu, insn, cpu.state.ldtr.selector); }
 void handleStr(Cpu& cpu, const DecodedInsn& insn) { storeSelector(cpu, insn, cpu.state.tr.selector); }
 
+// In IA-32e mode LDT and TSS descriptors are 16 bytes: the upper half
+// holds base bits 63:32, which must make a canonical base (SDM Vol. 2
+// "LLDT", "LTR"). Outside IA-32e mode: 0.
+uint64_t systemDescriptorBaseHigh(Cpu& cpu, uint16_t sel) {
+  if (!(cpu.state.efer & efer::LMA)) return 0;
+  uint32_t high;
+  if (!cpu.readDescriptorHigh(sel, high)) cpu.raiseSelector(vec::GP, sel);
+  uint64_t base_hi = static_cast<uint64_t>(high) << 32;
+  if (!isCanonical(base_hi)) cpu.raiseSelector(vec::GP, sel);
+  return base_hi;
+}
+
 void handleLldt(Cpu& cpu, const DecodedInsn& insn) {
   requireCpl0(cpu);
   uint16_t sel = loadSelectorOperand(cpu, insn);
@@ -39,8 +51,10 @@ void handleLldt(Cpu& cpu, const DecodedInsn& insn) {
   if (sel & 4) cpu.raiseSelector(vec::GP, sel);  // must be in the GDT
   Descriptor d;
   if (!cpu.readDescriptor(sel, d) || d.isSegment() || d.type() != sysdesc::LDT) cpu.raiseSelector(vec::GP, sel);
+  uint64_t base_hi = systemDescriptorBaseHigh(cpu, sel);
   if (!d.present()) cpu.raiseSelector(vec::NP, sel);
   cpu.state.ldtr = toCache(d, sel);
+  cpu.state.ldtr.base |= base_hi;
 }
 
 void handleLtr(Cpu& cpu, const DecodedInsn& insn) {
@@ -48,15 +62,19 @@ void handleLtr(Cpu& cpu, const DecodedInsn& insn) {
   uint16_t sel = loadSelectorOperand(cpu, insn);
   if ((sel & 0xFFFC) == 0 || (sel & 4)) cpu.raiseSelector(vec::GP, sel);
   Descriptor d;
+  // In IA-32e mode type 9 is the 64-bit TSS and 16-bit TSSs do not exist.
+  bool ia32e = cpu.state.efer & efer::LMA;
   if (!cpu.readDescriptor(sel, d) || d.isSegment() ||
-      (d.type() != sysdesc::TSS16_AVAIL && d.type() != sysdesc::TSS32_AVAIL))
+      (d.type() != sysdesc::TSS32_AVAIL && (ia32e || d.type() != sysdesc::TSS16_AVAIL)))
     cpu.raiseSelector(vec::GP, sel);
+  uint64_t base_hi = systemDescriptorBaseHigh(cpu, sel);
   if (!d.present()) cpu.raiseSelector(vec::NP, sel);
   // LTR marks the TSS busy in memory (SDM "LTR").
   d.hi |= 0x200;
   uint64_t addr = cpu.state.gdtr.base + (sel & 0xFFF8) + 4;
   cpu.writeLinear(addr, 4, d.hi, Access::ImplicitWrite);
   cpu.state.tr = toCache(d, sel);
+  cpu.state.tr.base |= base_hi;
 }
 
 // The descriptor a LAR/LSL/VERR/VERW selector names, if the current

@@ -40,7 +40,7 @@ void advance(Cpu& cpu, const StrCtx& c, Gpr reg) {
 // (a port read) happens, so a faulting INS does not consume input.
 void probeWrite(Cpu& cpu, uint64_t di, unsigned size) {
   cpu.checkSegmentAccess(ES, di, size, Access::Write);
-  uint64_t lin = cpu.state.seg[ES].base + di;
+  uint64_t lin = cpu.segmentBase(ES) + di;
   cpu.translate(lin, Access::Write);
   cpu.translate(lin + size - 1, Access::Write);
 }

@@ -18,7 +18,6 @@ void requireCpl0(Cpu& cpu) {
   if (cpu.cpl() != 0) cpu.raise(vec::GP, 0);
 }
 
-bool canonical(uint64_t v) { return static_cast<uint64_t>(static_cast<int64_t>(v << 16) >> 16) == v; }
 
 // ---------------------------------------------------------------- flags
 
@@ -87,7 +86,7 @@ void handleCacheOp(Cpu& cpu, const DecodedInsn&) { requireCpl0(cpu); }
 void handleInvlpg(Cpu& cpu, const DecodedInsn& insn) {
   requireCpl0(cpu);
   const Operand& op = insn.ops[0];
-  cpu.invalidatePage(cpu.state.seg[op.seg].base + cpu.effectiveAddress(insn, op));
+  cpu.invalidatePage(cpu.segmentBase(op.seg) + cpu.effectiveAddress(insn, op));
 }
 
 // ---------------------------------------------------------------- I/O
@@ -137,6 +136,12 @@ void handleRdtsc(Cpu& cpu, const DecodedInsn&) {
   setEdxEax(cpu, cpu.tscNow());
 }
 
+// RDTSCP: RDTSC plus ECX = IA32_TSC_AUX[31:0].
+void handleRdtscp(Cpu& cpu, const DecodedInsn& insn) {
+  handleRdtsc(cpu, insn);
+  cpu.setGpr(RCX, 4, cpu.state.msr.tsc_aux & 0xFFFFFFFF);
+}
+
 void handleRdmsr(Cpu& cpu, const DecodedInsn&) {
   requireCpl0(cpu);
   uint64_t v;
@@ -177,7 +182,7 @@ void loadTableRegister(Cpu& cpu, const DecodedInsn& insn, TableRegister& tr) {
   uint64_t limit = cpu.readMem(op.seg, ea, 2);
   uint64_t base = cpu.readMem(op.seg, (ea + 2) & mask(insn.addrsize), base_size);
   if (!cpu.longMode() && insn.opsize == 2) base &= 0xFFFFFF;
-  if (cpu.longMode() && !canonical(base)) cpu.raise(vec::GP, 0);
+  if (cpu.longMode() && !isCanonical(base)) cpu.raise(vec::GP, 0);
   tr.base = base;
   tr.limit = static_cast<uint32_t>(limit);
 }
@@ -338,6 +343,7 @@ void registerSystem(HandlerTable& t) {
   t.set(ZYDIS_MNEMONIC_INVD, &handleCacheOp);
   t.set(ZYDIS_MNEMONIC_WBINVD, &handleCacheOp);
   t.set(ZYDIS_MNEMONIC_INVLPG, &handleInvlpg);
+  t.set(ZYDIS_MNEMONIC_RDTSCP, &handleRdtscp);
   t.set(ZYDIS_MNEMONIC_IN, &handleIn);
   t.set(ZYDIS_MNEMONIC_OUT, &handleOut);
   t.set(ZYDIS_MNEMONIC_CPUID, &handleCpuid);

@@ -236,7 +236,7 @@ void handleLegacyNop(Cpu& cpu, const DecodedInsn&) { prologue(cpu, false); }
 void fxPrologue(Cpu& cpu, const MemRef& m) {
   if (cpu.state.cr0 & cr0::EM) cpu.raise(vec::UD);
   if (cpu.state.cr0 & cr0::TS) cpu.raise(vec::NM);
-  if ((cpu.state.seg[m.seg].base + m.off) & 15) cpu.raise(vec::GP, 0);
+  if ((cpu.segmentBase(m.seg) + m.off) & 15) cpu.raise(vec::GP, 0);
 }
 
 constexpr uint32_t kMxcsrMask = simd::mxcsr::kWritable;  // DAZ supported

@@ -105,7 +105,11 @@ TEST_CASE("CPUID: vendor, signature, honest feature bits, brand, out-of-range le
   CHECK((l1.ecx & (1u << 27)) == 0);  // no OSXSAVE
   CHECK((l1.ecx & (1u << 28)) == 0);  // no AVX
   CHECK(cpuidQuery(0x80000000, 0).eax == 0x80000008);
-  CHECK((cpuidQuery(0x80000001, 0).edx & (1u << 29)) == 0);  // no LM
+  CHECK((cpuidQuery(0x80000001, 0).edx & (1u << 29)) != 0);  // LM: cpu/long_mode_transfer.cpp, 4-level paging
+  CHECK((cpuidQuery(0x80000001, 0).edx & (1u << 11)) != 0);  // SYSCALL/SYSRET
+  CHECK((cpuidQuery(0x80000001, 0).edx & (1u << 26)) != 0);  // 1 GiB pages: PagingControl::page1gb
+  CHECK((cpuidQuery(0x80000001, 0).edx & (1u << 27)) != 0);  // RDTSCP
+  CHECK((cpuidQuery(0x80000001, 0).ecx & 1u) != 0);          // LAHF/SAHF in 64-bit mode
   CHECK((cpuidQuery(0x80000001, 0).edx & (1u << 20)) != 0);  // NX
   CHECK((cpuidQuery(0x80000001, 0).ecx & (1u << 5)) != 0);   // LZCNT (ABM)
   CHECK(cpuidQuery(0x80000008, 0).eax == (40u | (48u << 8)));  // MAXPHYADDR agrees with the walker
@@ -238,10 +242,15 @@ TEST_CASE("RDMSR/WRMSR: homed MSRs, TSC, EFER, reserved values and unknown indic
   r3.cpu.state.halted = 0;
   CHECK(r3.exec({0x0F, 0x31}) == -1);
   CHECK(r3.eax() == 0x5007);
-  Rig r4;  // EFER.LME: long mode is not advertised
+  Rig r4;  // EFER: bit 9 is reserved; LME and SCE are writable (long mode is advertised)
   r4.cpu.state.gpr[RCX] = 0xC0000080;
-  r4.cpu.state.gpr[RAX] = efer::LME;
+  r4.cpu.state.gpr[RAX] = 1u << 9;
   CHECK(r4.exec({0x0F, 0x30}) == vec::GP);
+  Rig r4b;
+  r4b.cpu.state.gpr[RCX] = 0xC0000080;
+  r4b.cpu.state.gpr[RAX] = efer::LME | efer::SCE;
+  CHECK(r4b.exec({0x0F, 0x30}) == -1);
+  CHECK(r4b.cpu.state.efer == (efer::LME | efer::SCE));  // LMA waits for CR0.PG
   Rig r5;  // PAT type 2 is reserved
   r5.cpu.state.gpr[RCX] = 0x277;
   r5.cpu.state.gpr[RAX] = 0x02;
