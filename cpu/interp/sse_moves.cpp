@@ -82,7 +82,7 @@ void handleMoveMask(Cpu& cpu, const DecodedInsn& insn) {
   uint64_t mask = 0;
   for (unsigned i = 0; i < n; ++i)
     if (src.get<T>(i) >> (sizeof(T) * 8 - 1)) mask |= 1ull << i;
-  cpu.writeReg(insn.ops[0].reg, insn.ops[0].size, mask);
+  writeVec(cpu, insn, 0, Vec::fromU64(mask));
 }
 
 // MASKMOVQ/MASKMOVDQU: bytes whose mask byte has its top bit set go to
@@ -97,10 +97,12 @@ void handleMaskMove(Cpu& cpu, const DecodedInsn& insn) {
   uint64_t off = cpu.state.gpr[RDI] & amask;
   bool any = false;
   for (unsigned i = 0; i < n; ++i) any |= (mask.b[i] & 0x80) != 0;
-  if (!any) return;
-  probeWritable(cpu, seg, off, n);
-  for (unsigned i = 0; i < n; ++i)
-    if (mask.b[i] & 0x80) cpu.writeMem(seg, (off + i) & amask, 1, data.b[i]);
+  if (any) {
+    probeWritable(cpu, seg, off, n);
+    for (unsigned i = 0; i < n; ++i)
+      if (mask.b[i] & 0x80) cpu.writeMem(seg, (off + i) & amask, 1, data.b[i]);
+  }
+  if (usesMmx(insn)) enterMmxState(cpu);
 }
 
 // MOVNTI m32/m64, r: a plain store of a GPR (no SSE state involved).
