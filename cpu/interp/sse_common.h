@@ -42,8 +42,8 @@ struct Vec {
 };
 
 // SSE/SSE2/.. instructions on XMM registers: CR0.EM or CR4.OSFXSR = 0 give
-// #UD, then CR0.TS gives #NM (SDM Vol. 3A, 2.5 and Table 13-? "SSE
-// exception conditions").
+// #UD, then CR0.TS gives #NM (SDM Vol. 3A, 2.5 and 13.1: the actions for
+// each combination of EM, MP and TS are tabled there).
 void requireSse(Cpu& cpu);
 // MMX instructions: CR0.EM -> #UD, CR0.TS -> #NM, then a pending unmasked
 // x87 exception -> #MF (SDM Vol. 1, 9.5.1 / Vol. 3A 2.5).
