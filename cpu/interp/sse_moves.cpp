@@ -36,9 +36,8 @@ void handleMovdMovq(Cpu& cpu, const DecodedInsn& insn) {
 template <class T>
 void handleMoveScalar(Cpu& cpu, const DecodedInsn& insn) {
   requireSse(cpu);
-  Vec src = readVec(cpu, insn, 1);
-  if (insn.ops[0].kind == OpKind::Mem) return writeVec(cpu, insn, 0, src);
-  if (insn.ops[1].kind == OpKind::Mem) return writeVec(cpu, insn, 0, src);  // zero-extended
+  Vec src = readVec(cpu, insn, 1);  // a load is zero-extended already
+  if (insn.ops[0].kind == OpKind::Mem || insn.ops[1].kind == OpKind::Mem) return writeVec(cpu, insn, 0, src);
   Vec dst = readVec(cpu, insn, 0);
   dst.set<T>(0, src.get<T>(0));
   writeVec(cpu, insn, 0, dst);
