@@ -421,6 +421,8 @@ void handleD9Misc(Cpu& cpu, const DecodedInsn& insn) {
       return;
     }
     bool masked = st.stackFault(false);
+    // FPREM/FPREM1, masked or not: C2 and C1 clear, C3/C0 kept (measured).
+    if (code == 0xF5 || code == 0xF8) st.setCC(cpu.state.x87.fsw & ~(fsw::C1 | fsw::C2));
     if (code == 0xE4) {  // FTST: unordered, nothing stored
       st.setCC(fsw::C0 | fsw::C2 | fsw::C3);
       return;
@@ -433,7 +435,6 @@ void handleD9Misc(Cpu& cpu, const DecodedInsn& insn) {
     }
     st.set(0, kIndefinite);
     if (code == 0xF2 || code == 0xFB) st.push(kIndefinite);  // FPTAN / FSINCOS push a second result
-    if (code == 0xF5 || code == 0xF8) st.setCC(cpu.state.x87.fsw & ~(fsw::C1 | fsw::C2));  // measured
     return;
   }
   Float80 a = st.get(0);
@@ -496,19 +497,23 @@ void handleD9Misc(Cpu& cpu, const DecodedInsn& insn) {
     }
     case 0xF5:
     case 0xF8: {  // FPREM1 / FPREM
+      // A stack fault or an invalid operand, masked or not, leaves C2 and
+      // C1 clear and C3/C0 unchanged (measured by the host oracle), so a
+      // "FPREM until C2 = 0" loop ends.
+      const uint16_t cleared = cpu.state.x87.fsw & ~(fsw::C1 | fsw::C2);
       if (st.empty(1)) {
-        // Masked stack fault: C2 and C1 clear, C3/C0 unchanged (measured).
-        if (st.stackFault(false)) {
-          st.set(0, kIndefinite);
-          st.setCC(cpu.state.x87.fsw & ~(fsw::C1 | fsw::C2));
-        }
+        if (st.stackFault(false)) st.set(0, kIndefinite);
+        st.setCC(cleared);
         return;
       }
       bool partial;
       unsigned q;
       Float80 r = remainder(a, st.get(1), code == 0xF5, env, partial, q);
       env.flags &= static_cast<uint16_t>(~fsw::C1);
-      if (!st.commit(env)) return;
+      if (!st.commit(env)) {
+        st.setCC(cleared);
+        return;
+      }
       st.set(0, r);
       uint16_t cc = partial ? fsw::C2 : 0;
       if (isNaN(r)) {

@@ -177,6 +177,27 @@ TEST_CASE("x87 FPREM, FSCALE, FXTRACT, FSQRT on the stack") {
   CHECK((r.fsw() & fsw::PE) == 0);
 }
 
+TEST_CASE("x87 FPREM/FPREM1: an unmasked invalid operand or stack fault clears C2 and C1, keeps C3 and C0") {
+  // Found by the host oracle: these paths left C2 as it was, so an
+  // "FPREM until C2 = 0" loop over a bad operand never ended.
+  constexpr uint16_t kCC = fsw::C0 | fsw::C1 | fsw::C2 | fsw::C3;
+  for (uint8_t op : {uint8_t{0xF8}, uint8_t{0xF5}}) {
+    for (unsigned depth : {2u, 1u, 0u}) {  // 1 rem 0; ST(1) empty; ST(0) empty
+      INFO("op " << int(op) << " depth " << depth);
+      Rig r;
+      r.write<uint16_t>(0x14, 0x037E);  // IE unmasked
+      CHECK(r.exec({0xDB, 0xE3, 0xD9, 0x2E, 0x14, 0x00}) == -1);  // FNINIT; FLDCW [14]
+      if (depth == 2) CHECK(r.exec({0xD9, 0xEE}) == -1);         // FLDZ
+      if (depth >= 1) CHECK(r.exec({0xD9, 0xE8}) == -1);         // FLD1
+      r.cpu.state.x87.fsw |= kCC;
+      CHECK(r.exec({0xD9, op}) == -1);
+      CHECK((r.fsw() & fsw::IE) != 0);
+      CHECK((r.fsw() & kCC) == (fsw::C3 | fsw::C0));
+      if (depth >= 1) CHECK(r.st().get(0) == kOne);  // unmasked: no result written
+    }
+  }
+}
+
 TEST_CASE("x87 transcendentals on the stack: C2 out of range, FPTAN/FSINCOS push, FPATAN/FYL2X pop") {
   Rig r;
   const Float80 big{0x8000000000000000ull, 0x3FFF + 63};  // 2^63: beyond the trig range
