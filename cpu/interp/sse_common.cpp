@@ -33,7 +33,12 @@ void requireFor(Cpu& cpu, const DecodedInsn& insn) {
   if (!mmx) return requireSse(cpu);
   if (xmm && ((cpu.state.cr0 & cr0::EM) || !(cpu.state.cr4 & cr4::OSFXSR))) cpu.raise(vec::UD);
   requireMmx(cpu);
-  enterMmxState(cpu);
+}
+
+bool usesMmx(const DecodedInsn& insn) {
+  for (unsigned i = 0; i < insn.operand_count; ++i)
+    if (isMmx(insn.ops[i])) return true;
+  return false;
 }
 
 bool alignmentExempt(const DecodedInsn& insn) {
@@ -130,6 +135,9 @@ void writeVec(Cpu& cpu, const DecodedInsn& insn, unsigned i, const Vec& v) {
     default:
       break;
   }
+  // The instruction's result is its last act: entering the MMX state here
+  // leaves the x87 untouched when it faults.
+  if (usesMmx(insn)) enterMmxState(cpu);
 }
 
 void commitSimdFlags(Cpu& cpu, const simd::SimdEnv& env) {

@@ -42,8 +42,8 @@ struct Vec {
 };
 
 // SSE/SSE2/.. instructions on XMM registers: CR0.EM or CR4.OSFXSR = 0 give
-// #UD, then CR0.TS gives #NM (SDM Vol. 3A, 2.5 and Table 13-? "SSE
-// exception conditions").
+// #UD, then CR0.TS gives #NM (SDM Vol. 3A, 2.5 and 13.1: the actions for
+// each combination of EM, MP and TS are tabled there).
 void requireSse(Cpu& cpu);
 // MMX instructions: CR0.EM -> #UD, CR0.TS -> #NM, then a pending unmasked
 // x87 exception -> #MF (SDM Vol. 1, 9.5.1 / Vol. 3A 2.5).
@@ -53,8 +53,9 @@ void requireMmx(Cpu& cpu);
 void enterMmxState(Cpu& cpu);
 // The availability check for the instruction's register kinds: MMX rules
 // when an operand is an MMX register (plus the SSE rules when an XMM
-// register is also involved), SSE rules otherwise; MMX state entered.
+// register is also involved), SSE rules otherwise.
 void requireFor(Cpu& cpu, const DecodedInsn& insn);
+bool usesMmx(const DecodedInsn& insn);
 
 // Width in bytes of operand i's register (8 for MMX, 16 for XMM) or the
 // bytes its memory form accesses.
@@ -71,7 +72,8 @@ bool alignmentExempt(const DecodedInsn& insn);
 Vec readVec(Cpu& cpu, const DecodedInsn& insn, unsigned i);
 // Writes operand i: XMM registers take 16 bytes, MMX registers 8 (and the
 // x87 register's exponent becomes all ones), GPRs op.size bytes (32-bit
-// writes zero-extend), memory op.size bytes.
+// writes zero-extend), memory op.size bytes. An instruction with an MMX
+// operand then enters the MMX state: handlers write their result last.
 void writeVec(Cpu& cpu, const DecodedInsn& insn, unsigned i, const Vec& v);
 // Linear address of seg:off (64-bit mode: only FS/GS add their base).
 uint64_t linearAddress(const Cpu& cpu, uint8_t seg, uint64_t off);

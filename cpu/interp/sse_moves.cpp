@@ -36,9 +36,8 @@ void handleMovdMovq(Cpu& cpu, const DecodedInsn& insn) {
 template <class T>
 void handleMoveScalar(Cpu& cpu, const DecodedInsn& insn) {
   requireSse(cpu);
-  Vec src = readVec(cpu, insn, 1);
-  if (insn.ops[0].kind == OpKind::Mem) return writeVec(cpu, insn, 0, src);
-  if (insn.ops[1].kind == OpKind::Mem) return writeVec(cpu, insn, 0, src);  // zero-extended
+  Vec src = readVec(cpu, insn, 1);  // a load is zero-extended already
+  if (insn.ops[0].kind == OpKind::Mem || insn.ops[1].kind == OpKind::Mem) return writeVec(cpu, insn, 0, src);
   Vec dst = readVec(cpu, insn, 0);
   dst.set<T>(0, src.get<T>(0));
   writeVec(cpu, insn, 0, dst);
@@ -82,7 +81,7 @@ void handleMoveMask(Cpu& cpu, const DecodedInsn& insn) {
   uint64_t mask = 0;
   for (unsigned i = 0; i < n; ++i)
     if (src.get<T>(i) >> (sizeof(T) * 8 - 1)) mask |= 1ull << i;
-  cpu.writeReg(insn.ops[0].reg, insn.ops[0].size, mask);
+  writeVec(cpu, insn, 0, Vec::fromU64(mask));
 }
 
 // MASKMOVQ/MASKMOVDQU: bytes whose mask byte has its top bit set go to
@@ -97,10 +96,12 @@ void handleMaskMove(Cpu& cpu, const DecodedInsn& insn) {
   uint64_t off = cpu.state.gpr[RDI] & amask;
   bool any = false;
   for (unsigned i = 0; i < n; ++i) any |= (mask.b[i] & 0x80) != 0;
-  if (!any) return;
-  probeWritable(cpu, seg, off, n);
-  for (unsigned i = 0; i < n; ++i)
-    if (mask.b[i] & 0x80) cpu.writeMem(seg, (off + i) & amask, 1, data.b[i]);
+  if (any) {
+    probeWritable(cpu, seg, off, n);
+    for (unsigned i = 0; i < n; ++i)
+      if (mask.b[i] & 0x80) cpu.writeMem(seg, (off + i) & amask, 1, data.b[i]);
+  }
+  if (usesMmx(insn)) enterMmxState(cpu);
 }
 
 // MOVNTI m32/m64, r: a plain store of a GPR (no SSE state involved).

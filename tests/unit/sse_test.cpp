@@ -211,6 +211,11 @@ TEST_CASE("MMX: register aliasing onto the x87, tags, EMMS") {
   CHECK(r.cpu.state.x87.ftw == 0);
   CHECK(r.exec({0x0F, 0x77}) == -1);  // emms
   CHECK(r.cpu.state.x87.ftw == 0xFFFF);
+  // A faulting MMX instruction leaves TOP and the tags alone.
+  r.cpu.state.x87.fsw = 5u << 11;
+  CHECK(r.exec({0x0F, 0xFD, 0x06, 0xFF, 0xFF}) == 13);  // paddw mm0, [0xFFFF]: beyond the limit
+  CHECK(((r.cpu.state.x87.fsw >> 11) & 7) == 5);
+  CHECK(r.cpu.state.x87.ftw == 0xFFFF);
   // A pending unmasked x87 exception is #MF for MMX instructions.
   r.cpu.state.x87.fsw |= x87::fsw::ES;
   CHECK(r.exec({0x0F, 0xFD, 0xC1}) == 16);
