@@ -287,6 +287,9 @@ class Cpu {
   void nullifyDataSegmentsForOuterLevel();
   void farJumpProtected(uint16_t selector, uint64_t offset, unsigned opsize, bool call);
   void checkDirectCodeTarget(uint16_t selector, const Descriptor& d);
+  void checkReturnCodeSegment(uint16_t cs, Descriptor& d);
+  void checkReturnStackSegment(uint16_t ss, unsigned rpl, Descriptor& d);
+  uint64_t iretSettableFlags(unsigned opsize) const;
   void farReturnProtected(unsigned opsize, uint16_t release_bytes);
   void interruptReturnProtected(unsigned opsize);
   // Task switches from JMP/CALL (task gate or TSS), IRET with NT, and an

@@ -48,6 +48,34 @@ void Cpu::checkDirectCodeTarget(uint16_t selector, const Descriptor& d) {
   if (!d.present()) raiseSelector(vec::NP, selector);
 }
 
+// The code segment a RETF/IRET returns to (SDM "RET", "IRET"): RPL >= CPL,
+// DPL = RPL (conforming: DPL <= RPL), present.
+void Cpu::checkReturnCodeSegment(uint16_t cs, Descriptor& d) {
+  unsigned rpl = cs & 3;
+  if ((cs & 0xFFFC) == 0) raise(vec::GP, 0);
+  if (!readDescriptor(cs, d) || !d.isCode() || rpl < cpl()) raiseSelector(vec::GP, cs);
+  if (d.conforming() ? d.dpl() > rpl : d.dpl() != rpl) raiseSelector(vec::GP, cs);
+  if (!d.present()) raiseSelector(vec::NP, cs);
+}
+
+// The (non-null) SS a return to privilege `rpl` loads: RPL = DPL = rpl,
+// writable data, present.
+void Cpu::checkReturnStackSegment(uint16_t ss, unsigned rpl, Descriptor& d) {
+  if (!readDescriptor(ss, d)) raiseSelector(vec::GP, ss);
+  if ((ss & 3) != rpl || !d.writable() || d.dpl() != rpl) raiseSelector(vec::GP, ss);
+  if (!d.present()) raiseSelector(vec::SS, ss);
+}
+
+// EFLAGS bits a protected-mode IRET may load (SDM "IRET"): IOPL only at
+// CPL 0, IF only when CPL <= IOPL; VIF and VIP only at CPL 0 (how a monitor
+// sets VIP for a PVI task, SDM 20.4); never VM or the fixed bits.
+uint64_t Cpu::iretSettableFlags(unsigned opsize) const {
+  uint64_t settable = (opsize == 2 ? 0xFFFF : 0x3FFFFF) & ~(flag::VM | 0x8 | 0x20 | 0x8000 | 0x2);
+  if (cpl() > 0) settable &= ~(flag::IOPL | flag::VIF | flag::VIP);
+  if (cpl() > ((state.rflags & flag::IOPL) >> 12)) settable &= ~flag::IF;
+  return settable;
+}
+
 void Cpu::farJumpProtected(uint16_t selector, uint64_t offset, unsigned opsize, bool call) {
   if (state.efer & efer::LMA) {
     farJumpLong(selector, offset, opsize, call);
@@ -167,11 +195,8 @@ void Cpu::farReturnProtected(unsigned opsize, uint16_t release_bytes) {
   uint16_t cs = static_cast<uint16_t>(peekStack(opsize, opsize));
   unsigned rpl = cs & 3;
   unsigned cpl_now = cpl();
-  if ((cs & 0xFFFC) == 0) raise(vec::GP, 0);
   Descriptor d;
-  if (!readDescriptor(cs, d) || !d.isCode() || rpl < cpl_now) raiseSelector(vec::GP, cs);
-  if (d.conforming() ? d.dpl() > rpl : d.dpl() != rpl) raiseSelector(vec::GP, cs);
-  if (!d.present()) raiseSelector(vec::NP, cs);
+  checkReturnCodeSegment(cs, d);
   ip &= maskBytes(opsize);
   if (ip > d.limit()) raise(vec::GP, 0);
 
@@ -188,9 +213,7 @@ void Cpu::farReturnProtected(unsigned opsize, uint16_t release_bytes) {
   uint16_t new_ss = static_cast<uint16_t>(peekStack(base + opsize, opsize));
   if ((new_ss & 0xFFFC) == 0) raise(vec::GP, 0);
   Descriptor ssd;
-  if (!readDescriptor(new_ss, ssd)) raiseSelector(vec::GP, new_ss);
-  if ((new_ss & 3) != rpl || !ssd.writable() || ssd.dpl() != rpl) raiseSelector(vec::GP, new_ss);
-  if (!ssd.present()) raiseSelector(vec::SS, new_ss);
+  checkReturnStackSegment(new_ss, rpl, ssd);
 
   setDescriptorAccessed(cs, d);
   loadCodeSegmentProtected(cs, d, rpl);
@@ -275,12 +298,9 @@ void Cpu::interruptReturnProtected(unsigned opsize) {
     return;
   }
 
-  if ((cs & 0xFFFC) == 0) raise(vec::GP, 0);
   Descriptor d;
   unsigned rpl = cs & 3;
-  if (!readDescriptor(cs, d) || !d.isCode() || rpl < cpl_now) raiseSelector(vec::GP, cs);
-  if (d.conforming() ? d.dpl() > rpl : d.dpl() != rpl) raiseSelector(vec::GP, cs);
-  if (!d.present()) raiseSelector(vec::NP, cs);
+  checkReturnCodeSegment(cs, d);
   ip &= maskBytes(opsize);
   if (ip > d.limit()) raise(vec::GP, 0);
 
@@ -291,17 +311,10 @@ void Cpu::interruptReturnProtected(unsigned opsize) {
     new_esp = peekStack(3 * opsize, opsize);
     new_ss = static_cast<uint16_t>(peekStack(4 * opsize, opsize));
     if ((new_ss & 0xFFFC) == 0) raise(vec::GP, 0);
-    if (!readDescriptor(new_ss, ssd)) raiseSelector(vec::GP, new_ss);
-    if ((new_ss & 3) != rpl || !ssd.writable() || ssd.dpl() != rpl) raiseSelector(vec::GP, new_ss);
-    if (!ssd.present()) raiseSelector(vec::SS, new_ss);
+    checkReturnStackSegment(new_ss, rpl, ssd);
   }
 
-  // EFLAGS rules (SDM "IRET"): IOPL only at CPL 0, IF only when CPL <= IOPL;
-  // VIF and VIP only by a 32-bit IRET at CPL 0 (how a monitor sets VIP for
-  // a PVI task, SDM 20.4); VM is not changed by a protected-mode return.
-  uint64_t settable = (opsize == 2 ? 0xFFFF : 0x3FFFFF) & ~(flag::VM | 0x8 | 0x20 | 0x8000 | 0x2);
-  if (cpl_now > 0) settable &= ~(flag::IOPL | flag::VIF | flag::VIP);
-  if (cpl_now > ((state.rflags & flag::IOPL) >> 12)) settable &= ~flag::IF;
+  uint64_t settable = iretSettableFlags(opsize);
   setDescriptorAccessed(cs, d);
   loadCodeSegmentProtected(cs, d, rpl);
   if (rpl > cpl_now) {

@@ -176,11 +176,8 @@ void Cpu::farReturnLong(unsigned opsize, uint16_t release_bytes, bool iret) {
   uint64_t fl = iret ? peekStack(2 * opsize, opsize) : 0;
   unsigned cpl_now = cpl();
   unsigned rpl = cs & 3;
-  if ((cs & 0xFFFC) == 0) raise(vec::GP, 0);
   Descriptor d;
-  if (!readDescriptor(cs, d) || !d.isCode() || rpl < cpl_now) raiseSelector(vec::GP, cs);
-  if (d.conforming() ? d.dpl() > rpl : d.dpl() != rpl) raiseSelector(vec::GP, cs);
-  if (!d.present()) raiseSelector(vec::NP, cs);
+  checkReturnCodeSegment(cs, d);
   checkLongModeCodeTarget(d, cs, ip);
 
   bool outer = rpl > cpl_now;
@@ -195,15 +192,10 @@ void Cpu::farReturnLong(unsigned opsize, uint16_t release_bytes, bool iret) {
     if ((new_ss & 0xFFFC) == 0) {
       if (!d.longMode() || rpl == 3 || (new_ss & 3) != rpl) raise(vec::GP, 0);
     } else {
-      if (!readDescriptor(new_ss, ssd)) raiseSelector(vec::GP, new_ss);
-      if ((new_ss & 3) != rpl || !ssd.writable() || ssd.dpl() != rpl) raiseSelector(vec::GP, new_ss);
-      if (!ssd.present()) raiseSelector(vec::SS, new_ss);
+      checkReturnStackSegment(new_ss, rpl, ssd);
     }
   }
-  // EFLAGS as in protected mode (SDM "IRET"); VM stays 0 in IA-32e mode.
-  uint64_t settable = (opsize == 2 ? 0xFFFF : 0x3FFFFF) & ~(flag::VM | 0x8 | 0x20 | 0x8000 | 0x2);
-  if (cpl_now > 0) settable &= ~(flag::IOPL | flag::VIF | flag::VIP);
-  if (cpl_now > ((state.rflags & flag::IOPL) >> 12)) settable &= ~flag::IF;
+  uint64_t settable = iretSettableFlags(opsize);  // VM stays 0 in IA-32e mode
 
   uint64_t old_sp = state.gpr[RSP];
   unsigned old_w = stackAddrSize();
