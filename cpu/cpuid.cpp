@@ -26,7 +26,7 @@ constexpr uint32_t kExt1EdxNx = 1u << 20;
 // CPUID.1:EDX bits.
 namespace edx1 {
 constexpr uint32_t FPU = 1u << 0, VME = 1u << 1, DE = 1u << 2, PSE = 1u << 3, TSC = 1u << 4, MSR = 1u << 5,
-                   PAE = 1u << 6, CX8 = 1u << 8, PGE = 1u << 13,
+                   PAE = 1u << 6, CX8 = 1u << 8, APIC = 1u << 9, PGE = 1u << 13,
                    CMOV = 1u << 15, PAT = 1u << 16, PSE36 = 1u << 17, CLFSH = 1u << 19;
 }
 // CPUID.(7,0):EBX bits.
@@ -81,7 +81,7 @@ struct Features {
                      ZYDIS_MNEMONIC_FPTAN, ZYDIS_MNEMONIC_FPATAN, ZYDIS_MNEMONIC_FSIN, ZYDIS_MNEMONIC_FCOS,
                      ZYDIS_MNEMONIC_FSINCOS}))
       edx1 |= edx1::FPU;
-    // Not yet, on purpose: MCE, APIC, SEP, MTRR, MCA, FXSR,
+    // APIC comes from the board (addLocalApic). Not yet, on purpose: MCE, SEP, MTRR, MCA, FXSR,
     // MMX, SSE*, and in 0x80000001 SYSCALL and LM.
   }
 };
@@ -146,6 +146,13 @@ CpuidResult cpuidQuery(uint32_t leaf, uint32_t subleaf) {
       // of the highest basic leaf (SDM Vol. 2, CPUID, "INPUT EAX = 0").
       return basicLeaf(kMaxBasicLeaf, subleaf);
   }
+}
+
+void addLocalApic(CpuidResult& r, uint32_t leaf, bool enabled, uint8_t apic_id) {
+  // Leaves above the maximum answer as the highest basic leaf (7), not 1.
+  if (leaf != 1) return;
+  if (enabled) r.edx |= edx1::APIC;
+  r.ebx = (r.ebx & 0x00FFFFFFu) | (static_cast<uint32_t>(apic_id) << 24);
 }
 
 uint64_t cr4WritableMask() {

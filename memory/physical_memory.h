@@ -56,6 +56,10 @@ class PhysicalMemory {
   // mapping takes precedence over an earlier one where they overlap.
   void addRom(uint64_t base, std::span<const uint8_t> image, std::string name);
   void addMmio(uint64_t base, uint64_t size, MmioHandler& handler, std::string name);
+  // Unmaps every window of `handler` (a relocatable device such as the
+  // local APIC moves by removeMmio + addMmio). Callers that cache
+  // translations must drop them.
+  void removeMmio(const MmioHandler& handler);
 
   // The region that answers a read of `paddr` (findForWrite: a write), or
   // nullptr (unassigned: reads as all ones, writes are dropped, like an
