@@ -10,7 +10,12 @@
 ;     pin 8 programmed level-triggered: remote IRR is set in the handler and
 ;     cleared by the local APIC's EOI (broadcast for a TMR vector);
 ;   - an NMI IPI; a second NMI raised in the NMI handler waits for its IRET
-;     (SDM 6.7.1).
+;     (SDM 6.7.1);
+;   - the HPET (IA-PC HPET 1.0a): capabilities, the 100 MHz main counter
+;     against the APIC timer, a one-shot comparator on I/O APIC pin 20,
+;     legacy replacement with periodic timer 0 on IRQ0 (pin 2) and a
+;     level-triggered timer 1 on IRQ8 (pin 8) whose status bit is cleared
+;     by writing 1.
 ; Runs with -icount so interrupts come at fixed instructions.
 ; Ends with isa-debug-exit: status (failures << 1) | 1.
 bits 16
@@ -26,6 +31,7 @@ VARS      equ 0x4000
 RING0_SP  equ 0x9000
 APIC      equ 0xFEE00000
 IOAPIC    equ 0xFEC00000
+HPET      equ 0xFED00000
 
 failures  equ VARS + 0
 seq       equ VARS + 4           ; events recorded so far
@@ -35,6 +41,9 @@ nmi_seen  equ VARS + 0x54        ; nmi_count at the end of the first NMI handler
 rirr_in   equ VARS + 0x58        ; pin 8's remote IRR inside its handler
 rirr_out  equ VARS + 0x5C        ; ... after the EOI
 tmr_in    equ VARS + 0x60        ; the local APIC's TMR word holding vector 0x38
+hpet_t0   equ VARS + 0x64        ; HPET counter before and after 100 us of APIC timer
+hpet_t1   equ VARS + 0x68
+hpet_sts  equ VARS + 0x6C        ; HPET status inside timer 1's handler
 
 SEL_CODE0 equ 0x08
 SEL_DATA0 equ 0x10
@@ -69,6 +78,8 @@ pm32:
     GATE 0x38, rtc_handler
     GATE 0x40, stub_40
     GATE 0x41, stub_41
+    GATE 0x44, stub_44
+    GATE 0x48, hpet_level_handler
     GATE 0x50, stub_50
     GATE 0x51, nest_handler
     GATE 0x58, stub_58
@@ -256,6 +267,118 @@ pm32:
     cmp dword [nmi_seen], 1
 .f8: call ok_if_equal
 
+    ; ---- HPET identification
+    mov esi, msg_hpet_cap
+    cmp dword [HPET], 0x8086A201
+    jne .f9
+    cmp dword [HPET + 4], 10000000
+.f9: call ok_if_equal
+
+    ; ---- HPET main counter: 100 ticks per microsecond of APIC timer
+    call clear_events
+    mov dword [HPET + 0x10], 1   ; ENABLE_CNF
+    APIC_W 0x3E0, 0xB
+    APIC_W 0x320, 0x40
+    mov eax, [HPET + 0xF0]
+    mov [hpet_t0], eax
+    APIC_W 0x380, 100000         ; 100 us
+.w10: cli
+    cmp dword [seq], 1
+    jae .e10
+    sti
+    hlt
+    jmp .w10
+.e10:
+    mov eax, [HPET + 0xF0]
+    sub eax, [hpet_t0]
+    mov [hpet_t1], eax
+    mov esi, msg_hpet_rate
+    ; 10000 ticks, plus the ~20 instructions (64 ns each under -icount
+    ; shift=6) of the interrupt, its handler and the wait loop
+    cmp eax, 10000
+    jb .f10
+    cmp eax, 10200
+    ja .f10
+    cmp eax, eax
+    jmp .d10
+.f10: cmp eax, -1
+.d10: call ok_if_equal
+
+    ; ---- HPET one-shot comparator, edge, I/O APIC pin 20
+    call clear_events
+    IOAPIC_W 0x39, 0
+    IOAPIC_W 0x38, 0x44          ; pin 20: edge, active high
+    mov dword [HPET + 0x144], 0
+    mov dword [HPET + 0x140], 4 | (20 << 9)  ; timer 2: INT_ENB, route 20
+    mov eax, [HPET + 0xF0]
+    add eax, 500                 ; 5 us from now
+    mov dword [HPET + 0x14C], 0
+    mov [HPET + 0x148], eax
+.w11: cli
+    cmp dword [seq], 1
+    jae .e11
+    sti
+    hlt
+    jmp .w11
+.e11:
+    mov dword [HPET + 0x140], 0
+    mov esi, msg_hpet_oneshot
+    mov edi, want_hpet_oneshot
+    call check_events
+
+    ; ---- legacy replacement: periodic timer 0 on IRQ0 = pin 2
+    call clear_events
+    mov dword [HPET + 0x10], 0   ; halt the counter while programming
+    IOAPIC_W 0x15, 0
+    IOAPIC_W 0x14, 0x30
+    ; INT_ENB, periodic, VAL_SET, 32-bit (as Linux programs it: VAL_SET
+    ; lasts for one comparator write, so a 64-bit comparator could not be
+    ; set in two halves)
+    mov dword [HPET + 0x100], 4 | 8 | 0x40 | 0x100
+    mov eax, [HPET + 0xF0]
+    add eax, 2000                ; first match in 20 us ...
+    mov [HPET + 0x108], eax
+    mov dword [HPET + 0x108], 2000  ; ... then every 20 us
+    mov dword [HPET + 0x10], 3   ; ENABLE_CNF | LEG_RT_CNF
+.w12: cli
+    cmp dword [seq], 3
+    jae .e12
+    sti
+    hlt
+    jmp .w12
+.e12:
+    mov dword [HPET + 0x100], 0
+    IOAPIC_W 0x14, 0x10030
+    mov esi, msg_hpet_legacy
+    mov edi, want_pit            ; three vector 0x30 interrupts
+    call check_events
+
+    ; ---- level-triggered timer 1 on IRQ8 = pin 8; status cleared by writing 1
+    call clear_events
+    IOAPIC_W 0x21, 0
+    IOAPIC_W 0x20, 0x8048        ; level, active high
+    mov dword [HPET + 0x120], 2 | 4  ; level, INT_ENB
+    mov eax, [HPET + 0xF0]
+    add eax, 300
+    mov [HPET + 0x128], eax
+    mov dword [HPET + 0x12C], 0
+.w13: cli
+    cmp dword [seq], 1
+    jae .e13
+    sti
+    hlt
+    jmp .w13
+.e13:
+    mov esi, msg_hpet_level
+    cmp dword [hpet_sts], 2      ; timer 1's status bit, seen in the handler
+    jne .f13
+    cmp dword [HPET + 0x20], 0   ; cleared by the handler's write
+    jne .f13
+    mov dword [IOAPIC], 0x20
+    test dword [IOAPIC + 0x10], 1 << 14  ; remote IRR gone with the EOI
+.f13: call ok_if_equal
+    mov dword [HPET + 0x10], 0
+
     mov eax, [failures]
     out DEBUGEXIT, al
     cli
@@ -289,6 +412,7 @@ stub_%1:
 STUB 30
 STUB 40
 STUB 41
+STUB 44
 STUB 50
 STUB 58
 STUB 61
@@ -362,6 +486,19 @@ rtc_handler:
     pop eax
     iretd
 
+hpet_level_handler:
+    push eax
+    mov eax, [HPET + 0x20]
+    mov [hpet_sts], eax
+    mov dword [HPET + 0x20], 2   ; write 1 to clear: the line drops
+    mov dword [HPET + 0x120], 0
+    mov eax, [seq]
+    mov dword [events + eax*4], 0x48
+    inc dword [seq]
+    APIC_W 0xB0, 0
+    pop eax
+    iretd
+
 nmi_handler:
     inc dword [nmi_count]
     cmp dword [nmi_count], 1
@@ -387,6 +524,7 @@ want_timer1: dd 1, 0x40
 want_timer3: dd 3, 0x40, 0x40, 0x40
 want_pit:    dd 3, 0x30, 0x30, 0x30
 want_rtc:    dd 1, 0x38
+want_hpet_oneshot: dd 1, 0x44
 
 msg_banner:         db "local APIC and I/O APIC test", 10, 0
 msg_cpuid:          db "CPUID.1 reports the APIC and initial APIC ID 0", 0
@@ -401,6 +539,11 @@ msg_ioapic_version: db "I/O APIC version 0x20 with 24 entries", 0
 msg_pit:            db "PIT IRQ0 arrives on I/O APIC pin 2", 0
 msg_level:          db "level RTC IRQ8 on pin 8: remote IRR until the EOI", 0
 msg_nmi:            db "NMI IPI; a second NMI waits for IRET", 0
+msg_hpet_cap:       db "HPET capabilities: 3 timers, legacy capable, 10 ns period", 0
+msg_hpet_rate:      db "HPET counter advances 100 ticks per microsecond", 0
+msg_hpet_oneshot:   db "HPET one-shot comparator on I/O APIC pin 20", 0
+msg_hpet_legacy:    db "HPET legacy replacement: periodic timer 0 on IRQ0", 0
+msg_hpet_level:     db "HPET level timer 1 on IRQ8: status until written 1", 0
 
 gdt_ptr: dw gdt_end - gdt_template - 1
          dd GDT_BASE
