@@ -76,9 +76,11 @@ class Cpu {
     event_lines_ |= kEventNmi;
     block_exit_ = 1;
   }
-  // INTR is high or an NMI waits (a halted CPU would wake for it if
-  // interrupts are enabled).
-  bool eventPending() const { return event_lines_ != 0; }
+  // INTR is high or an unblocked NMI waits: a halted CPU with interrupts
+  // enabled wakes for it.
+  bool eventPending() const {
+    return (event_lines_ & kEventIntr) || ((event_lines_ & kEventNmi) && !state.nmi_blocked);
+  }
   void setLocalApic(LocalApicPort* apic) { local_apic_ = apic; }
   LocalApicPort* localApic() const { return local_apic_; }
   void setInterruptAcknowledge(InterruptAcknowledge* ack) { intr_ack_ = ack; }
