@@ -38,6 +38,7 @@ void Cpu::reset() {
   state.msr.apic_base = 0xFEE00900;  // enabled, BSP
   state.a20_mask = ~0ull;
   fault_pending_ = false;
+  event_lines_ &= ~kEventNmi;  // INTR is a wire and keeps its level
   shutdown_ = false;
   delivering_ = -1;
   access_cpl_ = -1;
@@ -125,7 +126,7 @@ uint64_t Cpu::readReg(RegId reg, unsigned size) const {
         case 2: return state.cr2;
         case 3: return state.cr3;
         case 4: return state.cr4;
-        case 8: return state.cr8;
+        case 8: return local_apic_ ? local_apic_->taskPriorityCr8() : state.cr8;
         default: return 0;
       }
     case RegClass::Dr: return state.dr[reg.index & 7];
@@ -424,7 +425,17 @@ void Cpu::deliverPendingFault() {
 }
 
 bool Cpu::takeInterruptIfAny() {
-  if (!intr_line_ || !(state.rflags & flag::IF) || state.interrupt_shadow || !intr_ack_) return false;
+  if (!event_lines_) return false;
+  // NMI before INTR (SDM Vol. 3A, 6.9, Table 6-2); blocked after an NMI
+  // until IRET and for one instruction after MOV SS/POP SS (6.8.3).
+  if ((event_lines_ & kEventNmi) && !state.nmi_blocked && !(state.interrupt_shadow & kShadowDebug)) {
+    event_lines_ &= ~kEventNmi;
+    ++stats_.interrupts;
+    deliverEvent(vec::NMI, EventKind::Nmi, false, 0, state.rip);
+    state.nmi_blocked = 1;
+    return true;
+  }
+  if (!(event_lines_ & kEventIntr) || !(state.rflags & flag::IF) || state.interrupt_shadow || !intr_ack_) return false;
   uint8_t vector = intr_ack_->acknowledgeInterrupt();
   ++stats_.interrupts;
   deliverEvent(vector, EventKind::External, false, 0, state.rip);

@@ -63,9 +63,26 @@ class Cpu {
 
   // Board interface.
   void setInterruptRequest(bool level) {
-    intr_line_ = level;
-    if (level) block_exit_ = 1;  // a running block lets Cpu::run look at it
+    if (level) {
+      event_lines_ |= kEventIntr;
+      block_exit_ = 1;  // a running block lets Cpu::run look at it
+    } else {
+      event_lines_ &= ~kEventIntr;
+    }
   }
+  // An NMI (edge): delivered at the next instruction boundary unless NMIs
+  // are blocked (SDM Vol. 3A, 6.7.1); one stays pending while blocked.
+  void raiseNmi() {
+    event_lines_ |= kEventNmi;
+    block_exit_ = 1;
+  }
+  // INTR is high or an unblocked NMI waits: a halted CPU with interrupts
+  // enabled wakes for it.
+  bool eventPending() const {
+    return (event_lines_ & kEventIntr) || ((event_lines_ & kEventNmi) && !state.nmi_blocked);
+  }
+  void setLocalApic(LocalApicPort* apic) { local_apic_ = apic; }
+  LocalApicPort* localApic() const { return local_apic_; }
   void setInterruptAcknowledge(InterruptAcknowledge* ack) { intr_ack_ = ack; }
   void requestStop() {
     stop_requested_ = true;
@@ -315,7 +332,11 @@ class Cpu {
   int access_cpl_ = -1;  // >= 0: privilege for stack writes during delivery
 
   CpuMode mode_ = CpuMode::Real;
-  bool intr_line_ = false;
+  // INTR level and pending NMI: one byte, so the check at every
+  // instruction boundary is a single test.
+  static constexpr uint8_t kEventIntr = 1, kEventNmi = 2;
+  uint8_t event_lines_ = 0;
+  LocalApicPort* local_apic_ = nullptr;
   bool stop_requested_ = false;
   uint8_t block_exit_ = 0;  // see blockExitFlag()
   BlockExecutor* executor_ = nullptr;

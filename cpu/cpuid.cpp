@@ -32,7 +32,7 @@ constexpr uint32_t LAHF_LM = 1u << 0, ABM = 1u << 5;  // ABM: LZCNT
 // CPUID.1:EDX bits.
 namespace edx1 {
 constexpr uint32_t FPU = 1u << 0, VME = 1u << 1, DE = 1u << 2, PSE = 1u << 3, TSC = 1u << 4, MSR = 1u << 5,
-                   PAE = 1u << 6, CX8 = 1u << 8, SEP = 1u << 11, PGE = 1u << 13,
+                   PAE = 1u << 6, CX8 = 1u << 8, APIC = 1u << 9, SEP = 1u << 11, PGE = 1u << 13,
                    CMOV = 1u << 15, PAT = 1u << 16, PSE36 = 1u << 17, CLFSH = 1u << 19,
                    MMX = 1u << 23, FXSR = 1u << 24, SSE = 1u << 25, SSE2 = 1u << 26;
 }
@@ -138,7 +138,7 @@ struct Features {
     if (implemented({ZYDIS_MNEMONIC_RDTSCP})) edx81 |= edx81::RDTSCP;
     if (implemented({ZYDIS_MNEMONIC_LAHF, ZYDIS_MNEMONIC_SAHF})) ecx81 |= ecx81::LAHF_LM;
     if (implemented({ZYDIS_MNEMONIC_SYSENTER, ZYDIS_MNEMONIC_SYSEXIT})) edx1 |= edx1::SEP;
-    // Not yet, on purpose: MCE, APIC, MTRR, MCA.
+    // APIC comes from the board (addLocalApic). Not yet, on purpose: MCE, MTRR, MCA.
   }
 };
 
@@ -202,6 +202,13 @@ CpuidResult cpuidQuery(uint32_t leaf, uint32_t subleaf) {
       // of the highest basic leaf (SDM Vol. 2, CPUID, "INPUT EAX = 0").
       return basicLeaf(kMaxBasicLeaf, subleaf);
   }
+}
+
+void addLocalApic(CpuidResult& r, uint32_t leaf, bool enabled, uint8_t apic_id) {
+  // Leaves above the maximum answer as the highest basic leaf (7), not 1.
+  if (leaf != 1) return;
+  if (enabled) r.edx |= edx1::APIC;
+  r.ebx = (r.ebx & 0x00FFFFFFu) | (static_cast<uint32_t>(apic_id) << 24);
 }
 
 uint64_t cr4WritableMask() {

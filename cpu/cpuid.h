@@ -25,6 +25,11 @@ struct CpuidResult {
 // CPUID with EAX = leaf, ECX = subleaf.
 CpuidResult cpuidQuery(uint32_t leaf, uint32_t subleaf);
 
+// What the board's local APIC adds to a CPUID result: leaf 1 EDX.APIC
+// while it is globally enabled, and its initial APIC ID in EBX[31:24]
+// (SDM Vol. 2, CPUID). Leaves other than 1 are left alone.
+void addLocalApic(CpuidResult& r, uint32_t leaf, bool enabled, uint8_t apic_id);
+
 // Family/model/stepping (CPUID.1:EAX); also what DX holds after RESET
 // (SDM Vol. 3A, 9.1.4).
 uint32_t cpuidSignature();

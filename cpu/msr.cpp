@@ -103,6 +103,10 @@ bool readMsr(Cpu& cpu, uint32_t index, uint64_t& value) {
     value = 0;
     return true;
   }
+  if (index == idx::APIC_BASE && cpu.localApic()) {
+    value = cpu.localApic()->apicBaseMsr();
+    return true;
+  }
   uint64_t* p = home(cpu.state, index);
   if (!p) return false;
   value = *p;
@@ -121,6 +125,13 @@ bool writeMsr(Cpu& cpu, uint32_t index, uint64_t value) {
       s.tsc_offset = value - (cpu.tscNow() - s.tsc_offset);
       return true;
     case idx::APIC_BASE:
+      // The board's local APIC owns the register (relocation, global
+      // enable); CpuState keeps a copy.
+      if (LocalApicPort* apic = cpu.localApic()) {
+        if (!apic->writeApicBaseMsr(value)) return false;
+        s.msr.apic_base = apic->apicBaseMsr();
+        return true;
+      }
       if (!acceptable(s, index, value)) return false;
       s.msr.apic_base = (value & ~kApicBsp) | (s.msr.apic_base & kApicBsp);  // BSP is read-only
       return true;

@@ -26,6 +26,24 @@ class InterruptAcknowledge {
   virtual uint8_t acknowledgeInterrupt() = 0;
 };
 
+// The vCPU's own local APIC as the CPU reaches it without going through
+// memory: IA32_APIC_BASE, CR8 (TPR[7:4] in 64-bit mode, SDM Vol. 3A
+// 11.8.6.5) and what CPUID reports of it. Absent (nullptr) on boards
+// without a local APIC.
+class LocalApicPort {
+ public:
+  virtual ~LocalApicPort() = default;
+  virtual uint64_t apicBaseMsr() = 0;
+  // false: the value is refused (#GP).
+  virtual bool writeApicBaseMsr(uint64_t value) = 0;
+  virtual uint8_t taskPriorityCr8() = 0;
+  virtual void writeTaskPriorityCr8(uint8_t value) = 0;
+  // CPUID.1:EDX.APIC follows IA32_APIC_BASE[11] (SDM 11.4.3); EBX[31:24]
+  // is the initial APIC ID.
+  virtual bool apicGloballyEnabled() = 0;
+  virtual uint8_t initialApicId() = 0;
+};
+
 // The VM's virtual clock as the CPU sees it (RDTSC/RDTSCP).
 class TimeSource {
  public:

@@ -59,6 +59,10 @@ class PhysicalMemory {
   // Takes away the window `handler` answers at `base` (a PCI BAR moving);
   // callers that cache translations must drop what they hold for it.
   void removeMmio(uint64_t base, const MmioHandler& handler);
+  // Unmaps every window of `handler` (a relocatable device such as the
+  // local APIC moves by removeMmio + addMmio). Callers that cache
+  // translations must drop them.
+  void removeMmio(const MmioHandler& handler);
 
   // The region that answers a read of `paddr` (findForWrite: a write), or
   // nullptr (unassigned: reads as all ones, writes are dropped, like an

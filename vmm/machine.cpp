@@ -46,8 +46,12 @@ Machine::Machine(MachineConfig config)
       mem_(checkedRam(config_.ram_bytes)),
       code_pages_(mem_),
       cpu_(mem_, static_cast<PortIo&>(*this), static_cast<TimeSource&>(*this), &code_pages_),
-      pic_([this](bool level) { cpu_.setInterruptRequest(level); }),
-      pit_(static_cast<DeviceClock&>(*this), [this](bool level) { pic_.setIrq(0, level); }),
+      lapic_(static_cast<DeviceClock&>(*this), apic_board::kBspApicId, localApicWiring()),
+      io_apic_(apic_board::kIoApicId,
+               [this](const ApicMessage& m) { lapic_.deliverMessage(m.mode, m.vector, m.level_triggered, m.logical, m.destination); }),
+      hpet_(static_cast<DeviceClock&>(*this), hpetWiring()),
+      pic_([this](bool level) { lapic_.setLint(0, level); }),
+      pit_(static_cast<DeviceClock&>(*this), [this](bool level) { setReplaceableIrq(0, false, level); }),
       port_b_(static_cast<DeviceClock&>(*this), pit_),
       pci_bars_(io_, mem_, [this](uint64_t base, uint64_t size) { memoryMapChanged(base, size); }),
       pci_(&pci_bars_),
@@ -66,9 +70,11 @@ Machine::Machine(MachineConfig config)
   }
   if (config_.direct_boot) boot_plan_ = planDirectBoot(*config_.direct_boot, config_.ram_bytes);
   buildBoard();
+  buildInterruptRouting();
   buildChipset();
   buildSuperIo();
   buildDevices();
+  if (boot_plan_) addMpTableToBootPlan();  // after every PCI device is attached
   if (config_.accel == Accel::Jit) {
     JitOptions opt;
     if (config_.jit_dump) opt.dump = stderr;
@@ -84,7 +90,6 @@ void Machine::buildBoard() {
   pic_.attach(io_);
   pit_.attach(io_);
   port_b_.attach(io_);
-  cpu_.setInterruptAcknowledge(&pic_);
   // A guest write to the PIT may move its next deadline: end the slice
   // (after the current instruction) so run() reschedules.
   pit_.setDeadlineChangedCallback([this] { cpu_.requestStop(); });
@@ -108,14 +113,14 @@ void Machine::buildSuperIo() {
   CmosBoardConfig board;
   board.ram_bytes = mem_.ramSize();
   board.cpu_count = 1;
-  rtc_ = std::make_unique<CmosRtc>(static_cast<DeviceClock&>(*this), [this](bool level) { pic_.setIrq(CmosRtc::kIrq, level); },
+  rtc_ = std::make_unique<CmosRtc>(static_cast<DeviceClock&>(*this), [this](bool level) { setReplaceableIrq(CmosRtc::kIrq, false, level); },
                                    start, board);
   io_.registerPorts(CmosRtc::kIndexPort, CmosRtc::kPortCount, *rtc_, "rtc-cmos");
   timers_.add(*rtc_);
   if (config_.com1) {
     com1_sink_ = std::make_unique<FileByteSink>(*config_.com1, "serial port");
     com1_ = std::make_unique<Uart16550>(Uart16550::kCom1Base, Uart16550::kCom1Irq, static_cast<DeviceClock&>(*this),
-                                        [this](bool level) { pic_.setIrq(Uart16550::kCom1Irq, level); }, com1_sink_.get());
+                                        [this](bool level) { setIsaIrq(Uart16550::kCom1Irq, level); }, com1_sink_.get());
     io_.registerPorts(Uart16550::kCom1Base, Uart16550::kPortCount, *com1_, "serial-com1");
     timers_.add(*com1_);
   }
@@ -191,6 +196,9 @@ void Machine::requestReset() {
 
 void Machine::resetBoard() {
   cpu_.reset();
+  lapic_.reset();
+  io_apic_.reset();
+  hpet_.reset();
   pic_.reset();
   pit_.reset();
   port_b_.reset();
@@ -320,7 +328,7 @@ int Machine::run() {
         if (!(s.rflags & flag::IF)) return stop(0, std::string("guest halted at ") + where + " with interrupts disabled");
         now = clock_.nowNs();
         const uint64_t next = timers_.advanceAll(now);
-        if (pic_.intr()) break;  // an interrupt is due: the next slice takes it
+        if (cpu_.eventPending()) break;  // an interrupt is due: the next slice takes it
         if (next == TimerScheduler::kNoDeadline)
           return stop(0, std::string("guest halted at ") + where + " and no device can wake it");
         if (clock_.mode() == VirtualClock::Mode::Deterministic) {

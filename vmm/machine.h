@@ -9,6 +9,10 @@
 #include <vector>
 
 #include "cpu/cpu.h"
+#include "devices/apic/apic_board.h"
+#include "devices/apic/hpet.h"
+#include "devices/apic/io_apic.h"
+#include "devices/apic/local_apic.h"
 #include "devices/cmos_rtc.h"
 #include "devices/device_clock.h"
 #include "devices/dma_memory.h"
@@ -71,6 +75,27 @@ class Machine final : private PortIo, private TimeSource, private DeviceClock, p
   void dmaRead(uint64_t paddr, void* dst, size_t len) override;
   void dmaWrite(uint64_t paddr, const void* src, size_t len) override;
 
+  // ---- Interrupt routing (vmm/machine_interrupts.cpp) ----
+  // The local APIC (the CPU's interrupt controller, with the 8259 behind
+  // LINT0) and the I/O APIC; every ISA IRQ line fans out to both the 8259
+  // and the I/O APIC, PCI PIRQA-D to the PIIX3 router and I/O APIC pins
+  // 16-19.
+  void buildInterruptRouting();
+  LocalApic::Wiring localApicWiring();
+  void setIsaIrq(unsigned irq, bool level);
+  // IRQ0 (8254) and IRQ8 (RTC), which the HPET replaces in legacy
+  // replacement mode: `hpet` says which source changed.
+  void setReplaceableIrq(unsigned irq, bool hpet, bool level);
+  void refreshReplaceableIrqs();
+  Hpet::Wiring hpetWiring();
+  void mapLocalApic(uint64_t base);  // ~0: unmapped (globally disabled)
+  // Direct boot: the MP spec tables (vmm/mp_table.h) for the board as built.
+  void addMpTableToBootPlan();
+ public:
+  // A PCI interrupt line PIRQA..D (0-3) of a device on bus 0 changes level.
+  void setPciIrq(unsigned pirq, bool level);
+
+ private:
   void buildDevices();
   void buildBoard();  // PIC pair, PIT, port 0x61 and their wiring
   void buildChipset();  // PCI host and ISA bridges, port 0x92, 0xCF9, fw_cfg
@@ -96,7 +121,12 @@ class Machine final : private PortIo, private TimeSource, private DeviceClock, p
   CodePageMap code_pages_;  // pages holding translated code; before cpu_ (its TLB listens)
   Cpu cpu_;
   std::unique_ptr<Jit> jit_;  // -accel jit; after cpu_ (it plugs into it)
-  Pic8259 pic_;  // the CPU's interrupt controller (INTR and INTA)
+  LocalApic lapic_;   // the CPU's interrupt controller (INTR and INTA); before pic_, which drives LINT0
+  IoApic io_apic_;
+  Hpet hpet_;
+  bool hpet_legacy_ = false;
+  bool replaceable_levels_[2][2] = {};  // [IRQ0, IRQ8][device, HPET]
+  Pic8259 pic_;  // reaches the CPU through the local APIC's LINT0 (ExtINT)
   Pit8254 pit_;
   SystemControlPortB port_b_;
   PciBarSpace pci_bars_;  // where BARs decode; before pci_, which borrows it

@@ -110,7 +110,9 @@ void handleOut(Cpu& cpu, const DecodedInsn& insn) {
 // ---------------------------------------------------------------- CPUID, RDTSC, MSRs
 
 void handleCpuid(Cpu& cpu, const DecodedInsn&) {
-  CpuidResult r = cpuidQuery(static_cast<uint32_t>(cpu.gpr(RAX, 4)), static_cast<uint32_t>(cpu.gpr(RCX, 4)));
+  const uint32_t leaf = static_cast<uint32_t>(cpu.gpr(RAX, 4));
+  CpuidResult r = cpuidQuery(leaf, static_cast<uint32_t>(cpu.gpr(RCX, 4)));
+  if (LocalApicPort* apic = cpu.localApic()) addLocalApic(r, leaf, apic->apicGloballyEnabled(), apic->initialApicId());
   cpu.setGpr(RAX, 4, r.eax);
   cpu.setGpr(RBX, 4, r.ebx);
   cpu.setGpr(RCX, 4, r.ecx);
@@ -255,6 +257,7 @@ void writeCr(Cpu& cpu, unsigned index, uint64_t v) {
     case 8:  // TPR, 64-bit mode only
       if (v >> 4) cpu.raise(vec::GP, 0);
       s.cr8 = v;
+      if (LocalApicPort* apic = cpu.localApic()) apic->writeTaskPriorityCr8(static_cast<uint8_t>(v));
       return;
     default: cpu.raise(vec::UD);
   }
@@ -266,7 +269,7 @@ uint64_t readCr(Cpu& cpu, unsigned index) {
     case 2: return cpu.state.cr2;
     case 3: return cpu.state.cr3;
     case 4: return cpu.state.cr4;
-    case 8: return cpu.state.cr8;
+    case 8: return cpu.localApic() ? cpu.localApic()->taskPriorityCr8() : cpu.state.cr8;
     default: cpu.raise(vec::UD);
   }
 }
