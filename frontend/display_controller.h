@@ -30,6 +30,7 @@ class DisplayController {
   // One refresh now, whatever the rate limit (tests, after run() returned).
   void refreshNow() { refresh(); }
   const VgaFrame& frame() const { return frame_; }
+  SdlWindow* window() { return window_.get(); }
 
  private:
   void refresh();

@@ -39,6 +39,7 @@ class SdlWindow {
   // Blocks up to `ms` for the next event (pause).
   void waitForEvent(int ms) { SDL_WaitEventTimeout(nullptr, ms); }
   bool mouseGrabbed() const { return grabbed_; }
+  uint32_t id() const { return SDL_GetWindowID(window_); }
   // What the window shows now (0x00RRGGBB), for tests.
   bool readPixels(std::vector<uint32_t>& pixels, int& width, int& height);
 

@@ -1,6 +1,9 @@
 #include "devices/vga/vga_renderer.h"
 
+#include <endian.h>
+
 #include <algorithm>
+#include <cstring>
 
 #include "devices/vga/vga_text_layout.h"
 
@@ -68,6 +71,7 @@ VgaDirtyRows VgaRenderer::render(VgaFrame& frame, uint64_t now_ms) {
     frame.pixels.assign(size_t{mode.width} * mode.height, 0);
     full = true;
   }
+  if (full || mode.kind == Kind::Text || vram_.anyDirty()) loadPalettes();
   VgaDirtyRows rows;
   switch (mode.kind) {
     case Kind::Blank:
@@ -99,6 +103,11 @@ VgaDirtyRows VgaRenderer::render(VgaFrame& frame, uint64_t now_ms) {
   return rows;
 }
 
+void VgaRenderer::loadPalettes() {
+  for (unsigned i = 0; i < 256; ++i) dac_rgb_[i] = regs_.dacColour(static_cast<uint8_t>(i));
+  for (unsigned c = 0; c < 16; ++c) attribute_rgb_[c] = dac_rgb_[regs_.attributeToDac(static_cast<uint8_t>(c))];
+}
+
 void VgaRenderer::graphicsLineSpan(const Mode& mode, unsigned y, uint32_t& begin, uint32_t& end) const {
   if (mode.kind == Kind::Vbe) {
     begin = dispi_.startOffset() + y * dispi_.lineBytes();
@@ -115,33 +124,48 @@ void VgaRenderer::renderGraphicsLine(VgaFrame& frame, const Mode& mode, unsigned
   uint32_t* out = &frame.pixels[size_t{y} * frame.width];
   uint32_t begin = 0, end = 0;
   graphicsLineSpan(mode, y, begin, end);
-  const uint8_t* v = vram_.data();
-  const uint32_t size = vram_.size();
-  // Bytes past the end of video memory (a guest's panning offsets) show black.
-  auto byte = [&](uint32_t off) -> uint32_t { return off < size ? v[off] : 0; };
+  if (end > vram_.size() || end < begin) {
+    // Panning past the end of video memory: a guest error, shown black.
+    std::fill(out, out + mode.width, 0);
+    return;
+  }
+  const uint8_t* src = vram_.data() + begin;
   switch (mode.kind) {
     case Kind::Vbe:
-      for (unsigned x = 0; x < mode.width; ++x) {
-        switch (dispi_.bpp()) {
-          case 8: out[x] = regs_.dacColour(static_cast<uint8_t>(byte(begin + x))); break;
-          case 15: out[x] = rgb15(static_cast<uint16_t>(byte(begin + 2 * x) | byte(begin + 2 * x + 1) << 8)); break;
-          case 16: out[x] = rgb16(static_cast<uint16_t>(byte(begin + 2 * x) | byte(begin + 2 * x + 1) << 8)); break;
-          case 24: out[x] = byte(begin + 3 * x) | byte(begin + 3 * x + 1) << 8 | byte(begin + 3 * x + 2) << 16; break;
-          default: out[x] = byte(begin + 4 * x) | byte(begin + 4 * x + 1) << 8 | byte(begin + 4 * x + 2) << 16; break;
-        }
+      switch (dispi_.bpp()) {
+        case 8:
+          for (unsigned x = 0; x < mode.width; ++x) out[x] = dac_rgb_[src[x]];
+          break;
+        case 15:
+          for (unsigned x = 0; x < mode.width; ++x) out[x] = rgb15(static_cast<uint16_t>(src[2 * x] | src[2 * x + 1] << 8));
+          break;
+        case 16:
+          for (unsigned x = 0; x < mode.width; ++x) out[x] = rgb16(static_cast<uint16_t>(src[2 * x] | src[2 * x + 1] << 8));
+          break;
+        case 24:
+          for (unsigned x = 0; x < mode.width; ++x) out[x] = src[3 * x] | src[3 * x + 1] << 8 | src[3 * x + 2] << 16;
+          break;
+        default:  // 32: B, G, R, unused in memory = 0x00RRGGBB as a little-endian word
+          for (unsigned x = 0; x < mode.width; ++x) {
+            uint32_t v;
+            std::memcpy(&v, src + 4 * x, 4);
+            out[x] = le32toh(v) & 0xFFFFFF;
+          }
+          break;
       }
       break;
     case Kind::Colour256:
-      for (unsigned x = 0; x < mode.width; ++x) out[x] = regs_.dacColour(static_cast<uint8_t>(byte(begin + x)));
+      for (unsigned x = 0; x < mode.width; ++x) out[x] = dac_rgb_[src[x]];
       break;
     default: {  // Planar16: bit 7 - x%8 of the four plane bytes of unit x/8
       const uint8_t enable = regs_.attr[kAttrColorPlaneEnable] & 0x0F;
-      for (unsigned x = 0; x < mode.width; ++x) {
-        const uint32_t unit = begin + (x / 8) * 4;
-        const unsigned bit = 7 - (x % 8);
-        uint8_t c = 0;
-        for (unsigned p = 0; p < 4; ++p) c |= ((byte(unit + p) >> bit) & 1) << p;
-        out[x] = regs_.dacColour(regs_.attributeToDac(c & enable));
+      for (unsigned unit = 0; unit < mode.width / 8; ++unit) {
+        const uint8_t* p = src + unit * 4;
+        for (unsigned bit = 0; bit < 8; ++bit) {
+          const unsigned shift = 7 - bit;
+          const unsigned c = ((p[0] >> shift) & 1) | ((p[1] >> shift) & 1) << 1 | ((p[2] >> shift) & 1) << 2 | ((p[3] >> shift) & 1) << 3;
+          out[unit * 8 + bit] = attribute_rgb_[c & enable];
+        }
       }
       break;
     }
@@ -169,8 +193,7 @@ void VgaRenderer::renderText(VgaFrame& frame, uint64_t now_ms) {
         bg &= 7;
         if ((attr & 0x80) && !blink_phase_on) fg = bg;
       }
-      const uint32_t fg_rgb = regs_.dacColour(regs_.attributeToDac(fg));
-      const uint32_t bg_rgb = regs_.dacColour(regs_.attributeToDac(bg));
+      const uint32_t fg_rgb = attribute_rgb_[fg], bg_rgb = attribute_rgb_[bg];
       const uint32_t font = (attr & 0x08) ? font_a : font_b;
       const bool is_cursor = cursor_shown && b / 4 == cursor;
       for (unsigned line = 0; line < t.char_height; ++line) {

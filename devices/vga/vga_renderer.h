@@ -6,6 +6,7 @@
 // when video memory changed or the blink phase turned. An idle screen
 // costs a scan of the dirty bitmap.
 #pragma once
+#include <array>
 #include <cstdint>
 
 #include "devices/vga/bochs_dispi.h"
@@ -43,8 +44,12 @@ class VgaRenderer {
   // Video memory bytes pixel row `y` reads, for the dirty check.
   void graphicsLineSpan(const Mode& mode, unsigned y, uint32_t& begin, uint32_t& end) const;
 
+  void loadPalettes();
+
   const VgaRegisters& regs_;
   VgaVram& vram_;
+  std::array<uint32_t, 256> dac_rgb_{};       // DAC entries as 0x00RRGGBB, for this render
+  std::array<uint32_t, 16> attribute_rgb_{};  // 4-bit colours through the attribute palette
   const BochsDispi& dispi_;
   const VgaPorts& ports_;
   Mode last_mode_;
