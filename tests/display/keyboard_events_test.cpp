@@ -27,7 +27,7 @@ void pushKey(uint32_t window, SDL_Scancode key, bool down, uint16_t mods = 0) {
 }
 }  // namespace
 
-TEST_CASE("SDL key events become PS/2 set-2 scancodes; Ctrl+Alt+G grabs instead of typing") {
+TEST_CASE("SDL key events become PS/2 set-2 scancodes - Ctrl+Alt+G grabs instead of typing") {
   MachineConfig c;
   c.direct_boot = DirectBootConfig{SV_VGA_PATTERNS_KERNEL, "", "mode13"};
   c.com1.reset();

@@ -14,7 +14,7 @@ struct Dispi {
 };
 }  // namespace
 
-TEST_CASE("ID takes the versions B0C0-B0C5 only; VIDEO_MEMORY_64K reports the size") {
+TEST_CASE("ID takes the versions B0C0-B0C5 only - VIDEO_MEMORY_64K reports the size") {
   Dispi t;
   CHECK(t.d.readRegister(kId) == kId5);
   t.d.ioWrite(kIndexPort, 2, kId);
@@ -52,7 +52,7 @@ TEST_CASE("enabling a mode clears memory unless NOCLEARMEM and sizes the virtual
   CHECK(t.vram.read8(100) == 0);
 }
 
-TEST_CASE("bad values are ignored; a mode too big for video memory is refused") {
+TEST_CASE("bad values are ignored - a mode too big for video memory is refused") {
   Dispi t;
   t.d.writeRegister(kXres, 641);  // not a multiple of 8
   CHECK(t.d.xres() == 0);

@@ -42,7 +42,7 @@ TEST_CASE("extended keys: E0 prefix, E0 F0 on release") {
   CHECK(seq(SDL_SCANCODE_LGUI, true) == Bytes{0xE0, 0x1F});
 }
 
-TEST_CASE("Print Screen and Pause have their own sequences; Pause has no break") {
+TEST_CASE("Print Screen and Pause have their own sequences - Pause has no break") {
   CHECK(seq(SDL_SCANCODE_PRINTSCREEN, true) == Bytes{0xE0, 0x12, 0xE0, 0x7C});
   CHECK(seq(SDL_SCANCODE_PRINTSCREEN, false) == Bytes{0xE0, 0xF0, 0x7C, 0xE0, 0xF0, 0x12});
   CHECK(seq(SDL_SCANCODE_PAUSE, true) == Bytes{0xE1, 0x14, 0x77, 0xE1, 0xF0, 0x14, 0xF0, 0x77});

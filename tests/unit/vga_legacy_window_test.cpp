@@ -62,7 +62,7 @@ TEST_CASE("write mode 0: rotate and the logical operations act on the latches") 
   CHECK(a.plane(1, 0) == 0x8F);
 }
 
-TEST_CASE("write mode 1 copies the latches; mode 2 expands the colour; mode 3 masks with rotated data") {
+TEST_CASE("write mode 1 copies the latches - mode 2 expands the colour - mode 3 masks with rotated data") {
   Adapter a;
   a.regs.gc[kGcMode] = 2;
   a.window.writeByte(0, 0x05);  // colour 0101b
@@ -84,7 +84,7 @@ TEST_CASE("write mode 1 copies the latches; mode 2 expands the colour; mode 3 ma
   CHECK(a.plane(3, 8) == 0x30);
 }
 
-TEST_CASE("read mode 0 reads the selected plane; read mode 1 compares colours") {
+TEST_CASE("read mode 0 reads the selected plane - read mode 1 compares colours") {
   Adapter a;
   a.regs.gc[kGcMode] = 2;
   a.window.writeByte(0, 0x06);
@@ -102,7 +102,7 @@ TEST_CASE("read mode 0 reads the selected plane; read mode 1 compares colours") 
   CHECK(a.window.readByte(0) == 0xFF);
 }
 
-TEST_CASE("chain-4 addresses video memory linearly; odd/even splits bytes over planes 0 and 1") {
+TEST_CASE("chain-4 addresses video memory linearly - odd/even splits bytes over planes 0 and 1") {
   Adapter a;
   a.regs.seq[kSeqMemoryMode] = 0x0E;
   for (uint32_t i = 0; i < 8; ++i) a.window.writeByte(i, static_cast<uint8_t>(0x10 + i));

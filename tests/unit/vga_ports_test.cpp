@@ -18,7 +18,7 @@ struct Ports {
 };
 }  // namespace
 
-TEST_CASE("attribute controller: 0x3C0 alternates index and data; reading 0x3DA resets it to index") {
+TEST_CASE("attribute controller: 0x3C0 alternates index and data - reading 0x3DA resets it to index") {
   Ports t;
   t.p.writeByte(0x3C2, 0x01);  // colour addressing
   t.p.writeByte(0x3C0, 0x21);
@@ -51,7 +51,7 @@ TEST_CASE("DAC: three writes per entry, auto-increment, 6-bit values, read back 
   CHECK(t.regs.dacColour(10) == 0xFF8204);
 }
 
-TEST_CASE("CRTC: answers at 0x3Dx or 0x3Bx per misc output bit 0; CR11 bit 7 protects CR0-CR7") {
+TEST_CASE("CRTC: answers at 0x3Dx or 0x3Bx per misc output bit 0 - CR11 bit 7 protects CR0-CR7") {
   Ports t;
   t.p.writeByte(0x3C2, 0x01);
   t.p.ioWrite(0x3D4, 2, 0x2801);  // 16-bit OUT: index 1, data 0x28

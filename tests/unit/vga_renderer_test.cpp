@@ -136,7 +136,7 @@ TEST_CASE("mode X: unchained 256 colours, pixel x in plane x & 3, with page flip
   CHECK(a.frame.at(9, 2) == a.dac(0x42));
 }
 
-TEST_CASE("dirty tracking: idle renders change nothing; a write redraws the rows on its page only") {
+TEST_CASE("dirty tracking: idle renders change nothing - a write redraws the rows on its page only") {
   Adapter a;
   a.regs.gc[kGcMisc] = 0x05;
   a.regs.gc[kGcMode] = 0x40;
