@@ -1,5 +1,7 @@
 #include "devices/vga/vga_legacy_window.h"
 
+#include "devices/vga/byte_lanes.h"
+
 namespace sv {
 
 using namespace vga;
@@ -15,13 +17,11 @@ uint32_t replicate(uint8_t b) { return b * 0x01010101u; }
 }  // namespace
 
 uint64_t VgaLegacyWindow::mmioRead(uint64_t offset, unsigned size) {
-  uint64_t v = 0;
-  for (unsigned i = 0; i < size; ++i) v |= uint64_t{readByte(static_cast<uint32_t>(offset + i))} << (8 * i);
-  return v;
+  return readByteLanes(offset, size, [this](uint64_t o) { return readByte(static_cast<uint32_t>(o)); });
 }
 
 void VgaLegacyWindow::mmioWrite(uint64_t offset, unsigned size, uint64_t value) {
-  for (unsigned i = 0; i < size; ++i) writeByte(static_cast<uint32_t>(offset + i), static_cast<uint8_t>(value >> (8 * i)));
+  writeByteLanes(offset, size, value, [this](uint64_t o, uint8_t v) { writeByte(static_cast<uint32_t>(o), v); });
 }
 
 int64_t VgaLegacyWindow::mapOffset(uint32_t offset) const {

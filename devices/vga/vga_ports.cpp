@@ -1,5 +1,7 @@
 #include "devices/vga/vga_ports.h"
 
+#include "devices/vga/byte_lanes.h"
+
 namespace sv {
 
 using namespace vga;
@@ -14,13 +16,11 @@ constexpr uint64_t kHorizontalBlankNs = 6'000;
 }  // namespace
 
 uint32_t VgaPorts::ioRead(uint16_t port, unsigned size) {
-  uint32_t v = 0;
-  for (unsigned i = 0; i < size; ++i) v |= uint32_t{readByte(static_cast<uint16_t>(port + i))} << (8 * i);
-  return v;
+  return static_cast<uint32_t>(readByteLanes(port, size, [this](uint64_t p) { return readByte(static_cast<uint16_t>(p)); }));
 }
 
 void VgaPorts::ioWrite(uint16_t port, unsigned size, uint32_t value) {
-  for (unsigned i = 0; i < size; ++i) writeByte(static_cast<uint16_t>(port + i), static_cast<uint8_t>(value >> (8 * i)));
+  writeByteLanes(port, size, value, [this](uint64_t p, uint8_t v) { writeByte(static_cast<uint16_t>(p), v); });
 }
 
 // The CRTC and input status 1 answer at 0x3Dx in colour mode and at 0x3Bx

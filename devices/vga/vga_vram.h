@@ -10,6 +10,8 @@
 #include <cstring>
 #include <vector>
 
+#include "devices/vga/byte_lanes.h"
+
 namespace sv {
 
 class VgaVram {
@@ -28,12 +30,10 @@ class VgaVram {
   }
   // Little-endian accesses of 1..8 bytes; bytes beyond the end read as ones.
   uint64_t readLe(uint32_t offset, unsigned n) const {
-    uint64_t v = 0;
-    for (unsigned i = n; i-- > 0;) v = (v << 8) | read8(offset + i);
-    return v;
+    return readByteLanes(offset, n, [this](uint64_t o) { return read8(static_cast<uint32_t>(o)); });
   }
   void writeLe(uint32_t offset, unsigned n, uint64_t v) {
-    for (unsigned i = 0; i < n; ++i) write8(offset + i, static_cast<uint8_t>(v >> (8 * i)));
+    writeByteLanes(offset, n, v, [this](uint64_t o, uint8_t b) { write8(static_cast<uint32_t>(o), b); });
   }
   void fill(uint8_t v) {
     std::memset(bytes_.data(), v, bytes_.size());

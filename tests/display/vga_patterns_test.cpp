@@ -46,6 +46,15 @@ void runToHalt(Machine& m) {
   CHECK(m.guestHalted());
 }
 
+// Pixels of `img` that differ from expected(x, y) over the whole image.
+template <typename Expected>
+unsigned countWrong(const test::PngImage& img, Expected expected) {
+  unsigned wrong = 0;
+  for (unsigned y = 0; y < img.height; ++y)
+    for (unsigned x = 0; x < img.width; ++x) wrong += img.at(x, y) != expected(x, y);
+  return wrong;
+}
+
 bool windowExpected() { return std::getenv("SV_DISPLAY_EXPECT_WINDOW") != nullptr; }
 
 }  // namespace
@@ -59,10 +68,7 @@ TEST_CASE("mode 13h: 320x200, 256 colours through the DAC, pixel-exact in the sc
   const test::PngImage shot = test::readPng(SV_DISPLAY_TEST_DIR "/mode13.png");
   REQUIRE(shot.width == 320);
   REQUIRE(shot.height == 200);
-  unsigned wrong = 0;
-  for (unsigned y = 0; y < 200; ++y)
-    for (unsigned x = 0; x < 320; ++x) wrong += shot.at(x, y) != mode13Colour(static_cast<uint8_t>(x + 2 * y));
-  CHECK(wrong == 0);
+  CHECK(countWrong(shot, [](unsigned x, unsigned y) { return mode13Colour(static_cast<uint8_t>(x + 2 * y)); }) == 0);
   // The window shows it at 4:3 (533x400 at scale 1): sample pixel centres.
   if (display.hasWindow()) {
     const test::PngImage win = test::readPng(SV_DISPLAY_TEST_DIR "/mode13-window.png");
@@ -86,19 +92,13 @@ TEST_CASE("Bochs VBE 640x480x32 through the dispi ports and the PCI LFB, pixel-e
   const test::PngImage shot = test::readPng(SV_DISPLAY_TEST_DIR "/vbe.png");
   REQUIRE(shot.width == 640);
   REQUIRE(shot.height == 480);
-  unsigned wrong = 0;
-  for (unsigned y = 0; y < 480; ++y)
-    for (unsigned x = 0; x < 640; ++x) wrong += shot.at(x, y) != expected(x, y);
-  CHECK(wrong == 0);
+  CHECK(countWrong(shot, expected) == 0);
   // Square pixels at integer scale 1: the window is the frame.
   if (display.hasWindow()) {
     const test::PngImage win = test::readPng(SV_DISPLAY_TEST_DIR "/vbe-window.png");
     REQUIRE(win.width == 640);
     REQUIRE(win.height == 480);
-    unsigned wrong_in_window = 0;
-    for (unsigned y = 0; y < 480; ++y)
-      for (unsigned x = 0; x < 640; ++x) wrong_in_window += win.at(x, y) != expected(x, y);
-    CHECK(wrong_in_window == 0);
+    CHECK(countWrong(win, expected) == 0);
   }
 }
 

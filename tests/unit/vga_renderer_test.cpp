@@ -35,6 +35,15 @@ struct Adapter {
     regs.crtc[kCrtcOffset] = 40;
     regs.crtc[kCrtcCursorStart] = 0x20;  // cursor off
   }
+  // 256 colours, 80 character clocks (320 pixels), CR13 = 40.
+  void colour256Mode(uint8_t vertical_display_end, uint8_t overflow, uint8_t max_scan_line) {
+    regs.gc[kGcMisc] = 0x05;
+    regs.gc[kGcMode] = 0x40;
+    regs.crtc[kCrtcHorizontalDisplayEnd] = 79;
+    regs.crtc[kCrtcVerticalDisplayEnd] = vertical_display_end, regs.crtc[kCrtcOverflow] = overflow;
+    regs.crtc[kCrtcMaxScanLine] = max_scan_line;
+    regs.crtc[kCrtcOffset] = 40;  // 80 plane bytes per row
+  }
   void cell(unsigned index, uint8_t ch, uint8_t attr) { vram.write8(index * 4, ch), vram.write8(index * 4 + 1, attr); }
   void glyphRow(uint8_t ch, unsigned line, uint8_t bits) { vram.write8((ch * 32u + line) * 4 + 2, bits); }
 };
@@ -119,12 +128,7 @@ TEST_CASE("planar 16 colours (mode 12h): a pixel's bits from the four planes, th
 
 TEST_CASE("mode X: unchained 256 colours, pixel x in plane x & 3, with page flipping by start address") {
   Adapter a;
-  a.regs.gc[kGcMisc] = 0x05;
-  a.regs.gc[kGcMode] = 0x40;
-  a.regs.crtc[kCrtcHorizontalDisplayEnd] = 79;
-  a.regs.crtc[kCrtcVerticalDisplayEnd] = 0xDF, a.regs.crtc[kCrtcOverflow] = 0x02;
-  a.regs.crtc[kCrtcMaxScanLine] = 0x01;  // each row twice: 240 rows
-  a.regs.crtc[kCrtcOffset] = 40;         // 80 plane bytes per row
+  a.colour256Mode(0xDF, 0x02, 0x01);  // 480 lines, each row twice: 240 rows
   a.vram.write8((80 * 3 + 2) * 4 + 1, 0x42);  // row 3, x = 2*4 + 1
   a.renderer.render(a.frame, 0);
   REQUIRE(a.frame.width == 320);
@@ -138,12 +142,7 @@ TEST_CASE("mode X: unchained 256 colours, pixel x in plane x & 3, with page flip
 
 TEST_CASE("dirty tracking: idle renders change nothing - a write redraws the rows on its page only") {
   Adapter a;
-  a.regs.gc[kGcMisc] = 0x05;
-  a.regs.gc[kGcMode] = 0x40;
-  a.regs.crtc[kCrtcHorizontalDisplayEnd] = 79;
-  a.regs.crtc[kCrtcVerticalDisplayEnd] = 0x8F, a.regs.crtc[kCrtcOverflow] = 0x1F;
-  a.regs.crtc[kCrtcMaxScanLine] = 0x41;
-  a.regs.crtc[kCrtcOffset] = 40;
+  a.colour256Mode(0x8F, 0x1F, 0x41);  // mode 13h: 400 lines, 200 rows
   CHECK(a.renderer.render(a.frame, 0).end == 200);
   CHECK(a.renderer.render(a.frame, 16).empty());
   a.vram.write8(320 * 150 + 7, 9);
