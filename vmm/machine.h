@@ -75,7 +75,9 @@ class Machine final : private PortIo, private TimeSource, private DeviceClock, p
   // slowing the vCPU. It may call requestExit().
   static constexpr std::chrono::nanoseconds kDisplayRefreshPeriod{16'666'667};
   void setDisplayRefresh(std::function<void()> refresh) { display_refresh_ = std::move(refresh); }
-  bool guestHalted() const { return cpu_.state.halted; }
+  // HLT with interrupts off: nothing but a reset or NMI wakes the guest
+  // (an idle guest in HLT with IF=1 counts as running).
+  bool guestHalted() const { return cpu_.state.halted && !(cpu_.state.rflags & flag::IF); }
 
  private:
   uint32_t portRead(uint16_t port, unsigned size) override { return io_.read(port, size); }
