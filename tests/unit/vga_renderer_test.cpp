@@ -155,3 +155,19 @@ TEST_CASE("dirty tracking: idle renders change nothing - a write redraws the row
   CHECK(a.renderer.render(a.frame, 48).end == 200);
   CHECK(a.frame.at(7, 150) == 0);
 }
+
+TEST_CASE("text 80x50: 8-line characters give 50 rows of the same 400 scan lines") {
+  Adapter a;
+  a.textMode();
+  a.regs.crtc[kCrtcMaxScanLine] = 7;
+  a.glyphRow('x', 7, 0xFF);
+  a.cell(49 * 80 + 79, 'x', 0x0C);  // bottom-right character
+  a.renderer.render(a.frame, 0);
+  REQUIRE(a.frame.width == 720);
+  REQUIRE(a.frame.height == 400);
+  CHECK(a.frame.at(79 * 9, 49 * 8 + 7) == a.dac(0x0C));
+  CHECK(a.frame.at(79 * 9, 49 * 8 + 6) == a.dac(0x00));
+  const VgaTextScreen s = captureVgaTextScreen(a.regs, a.vram, false);
+  CHECK(s.rows == 50);
+  CHECK(s.character(79, 49) == 'x');
+}
