@@ -67,6 +67,41 @@ CharSink parseCharSink(const std::string& spec, const std::map<std::string, Char
   throw ConfigError(opt + ": unsupported character device '" + spec + "' (use stdio, null, file:PATH or chardev:ID)");
 }
 
+void parseDisplay(const std::string& spec, DisplayOptions& d) {
+  OptionList l = splitOptionList(spec);
+  if (l.head == "none") d.kind = DisplayOptions::Kind::None;
+  else if (l.head == "sdl") d.kind = DisplayOptions::Kind::Sdl;
+  else throw ConfigError("-display: unsupported display '" + l.head + "' (sdl or none)");
+  for (const auto& [key, v] : l.kv) {
+    if (key == "scale" && (v == "smooth" || v == "integer")) d.smooth_scaling = v == "smooth";
+    else if (key == "full-screen" && (v == "on" || v == "off")) d.full_screen = v == "on";
+    else throw ConfigError("-display: unsupported option '" + key + "=" + v + "' (scale=integer|smooth, full-screen=on|off)");
+  }
+}
+
+// FILE[,at=SECONDS][,on-text=TEXT][,exit][,window]; TEXT runs to the next comma.
+ScreenshotRequest parseScreenshot(const std::string& spec) {
+  OptionList l = splitOptionList(spec);
+  ScreenshotRequest r;
+  r.path = l.head;
+  if (r.path.empty()) throw ConfigError("-screenshot: missing file name");
+  for (const auto& [key, v] : l.kv) {
+    if (key == "at") {
+      try {
+        size_t used = 0;
+        r.at_seconds = std::stod(v, &used);
+        if (used != v.size() || *r.at_seconds < 0) throw std::invalid_argument(v);
+      } catch (const std::exception&) {
+        throw ConfigError("-screenshot at=: '" + v + "' is not a number of seconds");
+      }
+    } else if (key == "on-text" && !v.empty() && v != "on") r.on_text = v;
+    else if (key == "exit") r.exit_after = true;
+    else if (key == "window") r.from_window = true;
+    else throw ConfigError("-screenshot: unsupported option '" + key + "' (at=SECONDS, on-text=TEXT, exit, window)");
+  }
+  return r;
+}
+
 }  // namespace
 
 std::string usageText() {
@@ -89,7 +124,15 @@ std::string usageText() {
          "  -d jit                 print each translated block (guest code, host size) to stderr\n"
          "  -d unimp               report guest use of unmodelled features (e.g. unknown fw_cfg items)\n"
          "  -boot reboot-timeout=MS   firmware retries booting after MS ms (fw_cfg etc/boot-fail-wait)\n"
-         "  -display none, -nographic   accepted (no display yet)\n"
+         "  -display sdl[,scale=integer|smooth][,full-screen=on]   show the screen in a window (hot keys\n"
+         "                         Ctrl+Alt+ F full screen, G grab/release mouse, S screenshot, P pause)\n"
+         "  -display none, -nographic   no window (the default)\n"
+         "  -vga std[,romfile=FILE] | none   the stdvga (PCI 1234:1111, Bochs VBE; default std, its\n"
+         "                         BIOS: FILE or vgabios-stdvga.bin beside the -bios image)\n"
+         "  -screenshot FILE[,at=SECONDS][,on-text=TEXT][,exit][,window]   PNG of the screen at a\n"
+         "                         virtual time or when TEXT is on the text screen; exit: then stop the VM;\n"
+         "                         window: what the SDL window shows (repeatable)\n"
+         "  -name NAME             the VM's name (window title, hot-key screenshot files)\n"
          "  -h, -help, --help      this text;  -version, --version\n";
 }
 
@@ -115,10 +158,15 @@ CliOptions parseCommandLine(const std::vector<std::string>& args) {
     else if (a == "-append") direct.cmdline = value();
     else if (a == "-m") o.machine.ram_bytes = parseMemorySize(value());
     else if (a == "-no-reboot") o.machine.no_reboot = true;
-    else if (a == "-nographic") {}
-    else if (a == "-display") {
-      std::string v = value();
-      if (splitOptionList(v).head != "none") throw ConfigError("-display: '" + v + "' is not available yet (only 'none')");
+    else if (a == "-nographic") o.display.kind = DisplayOptions::Kind::None;
+    else if (a == "-display") parseDisplay(value(), o.display);
+    else if (a == "-screenshot") o.display.screenshots.push_back(parseScreenshot(value()));
+    else if (a == "-name") o.display.name = splitOptionList(value()).head;
+    else if (a == "-vga") {
+      OptionList l = splitOptionList(value());
+      if (l.head == "none") o.machine.vga.reset();
+      else if (l.head == "std") o.machine.vga = VgaConfig{l.kv.count("romfile") ? l.kv["romfile"] : ""};
+      else throw ConfigError("-vga: unsupported adapter '" + l.head + "' (std or none)");
     } else if (a == "-accel") {
       std::string v = splitOptionList(value()).head;
       if (v == "interp") o.machine.accel = Accel::Interp;

@@ -4,12 +4,14 @@
 #include <string>
 #include <vector>
 
+#include "frontend/display_options.h"
 #include "vmm/machine_config.h"
 
 namespace sv {
 
 struct CliOptions {
   MachineConfig machine;
+  DisplayOptions display;
   bool show_help = false;
   bool show_version = false;
 };

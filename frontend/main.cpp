@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "frontend/cli.h"
+#include "frontend/display_controller.h"
 #include "vmm/machine.h"
 
 int main(int argc, char** argv) {
@@ -20,6 +21,7 @@ int main(int argc, char** argv) {
       return 0;
     }
     sv::Machine machine(std::move(opts.machine));
+    sv::DisplayController display(machine, std::move(opts.display));
     int status = machine.run();
     std::fflush(stdout);
     if (!machine.stopMessage().empty()) std::fprintf(stderr, "softvisor: %s\n", machine.stopMessage().c_str());

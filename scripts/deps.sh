@@ -5,7 +5,9 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config nasm
   libzydis-dev libzycore-dev libasmjit-dev zlib1g-dev doctest-dev
-  seabios  # boot tests: /usr/share/seabios/bios.bin
+  seabios  # boot tests: /usr/share/seabios/bios.bin (and vgabios-stdvga.bin)
+  libsdl2-dev libpng-dev  # the display: SDL2 window, PNG screenshots
+  xvfb xauth  # display tests: a real X server for SDL windows (xvfb-run)
   # scripts/fetch-guests.sh: unpack Debian packages, pack initramfs images
   cpio gzip
 )

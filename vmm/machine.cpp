@@ -73,6 +73,7 @@ Machine::Machine(MachineConfig config)
   buildInterruptRouting();
   buildChipset();
   buildSuperIo();
+  buildDisplay();
   buildDevices();
   if (boot_plan_) addMpTableToBootPlan();  // after every PCI device is attached
   if (config_.accel == Accel::Jit) {
@@ -209,6 +210,7 @@ void Machine::resetBoard() {
   fw_cfg_.reset();
   rtc_->reset();
   if (com1_) com1_->reset();
+  if (vga_) vga_->reset();
   if (boot_plan_) enterDirectBoot();
 }
 
@@ -279,6 +281,33 @@ void Machine::buildDevices() {
   }
 }
 
+// ---- display ----
+
+void Machine::buildDisplay() {
+  if (!config_.vga) return;
+  vga_ = std::make_unique<StdVga>(static_cast<DeviceClock&>(*this));
+  pci_.attach(2, 0, *vga_);
+  vga_->attachLegacy(io_, mem_);
+  // SeaBIOS runs the option ROM of a PCI device it finds as fw_cfg file
+  // "pciVVVV,DDDD.rom" (its lookup_hardcode), as QEMU provides it.
+  std::string rom = config_.vga->rom_path;
+  const bool implicit = rom.empty();
+  if (implicit && !config_.bios_path.empty()) {
+    const size_t slash = config_.bios_path.find_last_of('/');
+    rom = (slash == std::string::npos ? std::string() : config_.bios_path.substr(0, slash + 1)) + "vgabios-stdvga.bin";
+    if (std::FILE* f = std::fopen(rom.c_str(), "rb")) std::fclose(f);
+    else rom.clear();  // firmware without a VGA BIOS beside it: the guest gets none
+  }
+  if (!rom.empty()) fw_cfg_.addFile("pci1234,1111.rom", readImageFile(rom, "VGA BIOS image"));
+}
+
+void Machine::pollDisplay() {
+  const auto now = std::chrono::steady_clock::now();
+  if (now < next_display_refresh_) return;
+  next_display_refresh_ = now + kDisplayRefreshPeriod;
+  display_refresh_();
+}
+
 void Machine::requestExit(int status) {
   if (!exit_status_) exit_status_ = status;
   cpu_.requestStop();
@@ -303,6 +332,8 @@ int Machine::stop(int status, std::string message) {
 
 int Machine::run() {
   for (;;) {
+    if (display_refresh_) pollDisplay();
+    if (exit_status_) return stop(*exit_status_, "");
     // Timers raise what is due, then the slice ends by the next deadline.
     uint64_t now = clock_.nowNs();
     const uint64_t deadline = timers_.advanceAll(now);

@@ -2,7 +2,9 @@
 // and runs them. Nothing here is global, so several Machines can coexist.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -28,6 +30,7 @@
 #include "devices/system_control_port_a.h"
 #include "devices/system_control_port_b.h"
 #include "devices/uart16550.h"
+#include "devices/vga/std_vga.h"
 #include "memory/code_page_map.h"
 #include "memory/physical_memory.h"
 #include "vmm/file_byte_sink.h"
@@ -67,6 +70,19 @@ class Machine final : private PortIo, private TimeSource, private DeviceClock, p
   FwCfg& fwCfg() { return fw_cfg_; }
   VirtualClock& clock() { return clock_; }
 
+  // ---- display ----
+  // The VGA (nullptr with -vga none).
+  StdVga* vga() { return vga_.get(); }
+  // `refresh` runs from run() between slices, at most once per
+  // kDisplayRefreshPeriod of host time (and never per guest write), so a
+  // frontend can render, poll its window and take screenshots without
+  // slowing the vCPU. It may call requestExit().
+  static constexpr std::chrono::nanoseconds kDisplayRefreshPeriod{16'666'667};
+  void setDisplayRefresh(std::function<void()> refresh) { display_refresh_ = std::move(refresh); }
+  // HLT with interrupts off: nothing but a reset or NMI wakes the guest
+  // (an idle guest in HLT with IF=1 counts as running).
+  bool guestHalted() const { return cpu_.state.halted && !(cpu_.state.rflags & flag::IF); }
+
  private:
   uint32_t portRead(uint16_t port, unsigned size) override { return io_.read(port, size); }
   void portWrite(uint16_t port, unsigned size, uint32_t value) override { io_.write(port, size, value); }
@@ -100,6 +116,8 @@ class Machine final : private PortIo, private TimeSource, private DeviceClock, p
   void buildBoard();  // PIC pair, PIT, port 0x61 and their wiring
   void buildChipset();  // PCI host and ISA bridges, port 0x92, 0xCF9, fw_cfg
   void buildSuperIo();  // RTC/CMOS, COM1
+  void buildDisplay();  // the stdvga at 00:02.0 and its option ROM
+  void pollDisplay();
   void fillFwCfg();
   void resetBoard();
   void enterDirectBoot();
@@ -142,6 +160,10 @@ class Machine final : private PortIo, private TimeSource, private DeviceClock, p
   std::unique_ptr<Uart16550> com1_;
   TimerScheduler timers_;
   std::vector<std::unique_ptr<IoDevice>> devices_;  // configurable extras
+  // ---- display ----
+  std::unique_ptr<StdVga> vga_;
+  std::function<void()> display_refresh_;
+  std::chrono::steady_clock::time_point next_display_refresh_{};
   uint64_t idle_since_retired_ = ~0ull;  // deterministic idle limit, see run()
   uint64_t idle_since_ns_ = 0;
   std::optional<BootPlan> boot_plan_;  // -kernel: applied at every reset

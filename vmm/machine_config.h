@@ -39,6 +39,13 @@ struct DebugExitConfig {
 // block translator (jit/), which falls back to the interpreter's handlers.
 enum class Accel : uint8_t { Interp, Jit };
 
+// The display adapter (QEMU's -vga std): a stdvga at 00:02.0. Its option
+// ROM goes to the firmware as fw_cfg file "pci1234,1111.rom"; without a
+// path, vgabios-stdvga.bin beside the -bios image is used when it exists.
+struct VgaConfig {
+  std::string rom_path;
+};
+
 struct MachineConfig {
   uint64_t ram_bytes = 128ull << 20;
   std::string bios_path;             // may be empty with a direct boot
@@ -59,6 +66,7 @@ struct MachineConfig {
   bool log_unimp = false;           // -d unimp: report guest use of unmodelled features to stderr
   int32_t boot_fail_wait_ms = -1;   // -boot reboot-timeout=MS (fw_cfg etc/boot-fail-wait; -1 = never)
   bool jit_dump_host = false;       // -d jit-host: with their host code
+  std::optional<VgaConfig> vga = VgaConfig{};  // -vga std (default) | none
 };
 
 }  // namespace sv
