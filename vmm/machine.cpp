@@ -9,7 +9,9 @@
 
 #include "devices/debug_console.h"
 #include "devices/debug_exit.h"
+#include "devices/acpi/acpi_tables.h"
 #include "jit/jit.h"
+#include "vmm/acpi_placement.h"
 #include "vmm/direct_boot.h"
 #include "vmm/rom_loader.h"
 
@@ -66,6 +68,7 @@ Machine::Machine(MachineConfig config)
   buildBoard();
   buildChipset();
   buildSuperIo();
+  buildAcpi();
   buildDevices();
   if (config_.accel == Accel::Jit) {
     JitOptions opt;
@@ -117,6 +120,31 @@ void Machine::buildSuperIo() {
     io_.registerPorts(Uart16550::kCom1Base, Uart16550::kPortCount, *com1_, "serial-com1");
     timers_.add(*com1_);
   }
+}
+
+void Machine::buildAcpi() {
+  acpi_pm_ = std::make_unique<AcpiPmRegisters>(
+      static_cast<DeviceClock&>(*this), [this](bool level) { pic_.setIrq(piix4_pm::kSciIrq, level); },
+      [this] { requestExit(0, "guest powered off (ACPI S5)"); });
+  pm_function_ = std::make_unique<Piix4Pm>(io_, *acpi_pm_);
+  pci_.attach(1, 3, *pm_function_);
+  timers_.add(*acpi_pm_);
+  AcpiBoardDescription board;
+  board.com1_base = Uart16550::kCom1Base;
+  board.com1_irq = Uart16550::kCom1Irq;
+  board.rtc_century_index = 0x32;
+  board.pci_hole_start = static_cast<uint32_t>(PhysicalMemory::kPciHoleStart);
+  acpi_tables_ = buildAcpiTables(board);
+  addAcpiFwCfgFiles(fw_cfg_, acpi_tables_);
+}
+
+void Machine::installAcpiForDirectBoot() {
+  pm_function_->enableAt(piix4_pm::kDefaultPmBase);
+  // PAM5/PAM6: 0xE0000-0xEFFFF read and write RAM, as firmware leaves it.
+  host_bridge_.configWrite(I440fxHost::kPam0 + 5, 1, 0x33);
+  host_bridge_.configWrite(I440fxHost::kPam0 + 6, 1, 0x33);
+  const PlacedAcpiTables placed = placeAcpiTablesForDirectBoot(acpi_tables_);
+  mem_.writeBlock(placed.rsdp_address, placed.image.data(), placed.image.size());
 }
 
 void Machine::fillFwCfg() {
@@ -189,6 +217,7 @@ void Machine::resetBoard() {
   fw_cfg_.reset();
   rtc_->reset();
   if (com1_) com1_->reset();
+  acpi_pm_->reset();
   if (boot_plan_) enterDirectBoot();
 }
 
@@ -196,6 +225,7 @@ void Machine::resetBoard() {
 // the plan's memory contents and the flat 32-bit entry state, then the
 // CPU's derived state (mode, shadow TLB) and A20 on.
 void Machine::enterDirectBoot() {
+  installAcpiForDirectBoot();
   applyBootPlan(*boot_plan_, mem_, cpu_.state);
   if (jit_) jit_->flush();  // the plan rewrote memory behind the CPU's back
   CpuState& s = cpu_.state;
@@ -259,8 +289,8 @@ void Machine::buildDevices() {
   }
 }
 
-void Machine::requestExit(int status) {
-  if (!exit_status_) exit_status_ = status;
+void Machine::requestExit(int status, std::string message) {
+  if (!exit_status_) exit_status_ = status, exit_message_ = std::move(message);
   cpu_.requestStop();
 }
 
@@ -285,7 +315,7 @@ int Machine::run() {
     uint64_t now = clock_.nowNs();
     const uint64_t deadline = timers_.advanceAll(now);
     Cpu::Exit why = cpu_.run(sliceFor(now, deadline));
-    if (exit_status_) return stop(*exit_status_, "");
+    if (exit_status_) return stop(*exit_status_, exit_message_);
     const CpuState& s = cpu_.state;
     char where[64];
     std::snprintf(where, sizeof where, "%04x:%08" PRIx64, s.seg[CS].selector, s.rip);

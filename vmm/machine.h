@@ -9,6 +9,9 @@
 #include <vector>
 
 #include "cpu/cpu.h"
+#include "devices/acpi/acpi_pm_registers.h"
+#include "devices/acpi/acpi_table_set.h"
+#include "devices/acpi/piix4_pm.h"
 #include "devices/cmos_rtc.h"
 #include "devices/device_clock.h"
 #include "devices/dma_memory.h"
@@ -49,8 +52,9 @@ class Machine final : private PortIo, private TimeSource, private DeviceClock, p
   int run();
   const std::string& stopMessage() const { return stop_message_; }
 
-  // Ends the VM after the current instruction with this exit status.
-  void requestExit(int status);
+  // Ends the VM after the current instruction with this exit status (and
+  // a message for stopMessage(), when it is not the guest's own choice).
+  void requestExit(int status, std::string message = "");
   // A system reset (port 0x92, 0xCF9, ...) after the current instruction:
   // CPU and devices go back to power-on state, or with -no-reboot the VM
   // stops with a message.
@@ -75,6 +79,12 @@ class Machine final : private PortIo, private TimeSource, private DeviceClock, p
   void buildBoard();  // PIC pair, PIT, port 0x61 and their wiring
   void buildChipset();  // PCI host and ISA bridges, port 0x92, 0xCF9, fw_cfg
   void buildSuperIo();  // RTC/CMOS, COM1
+  // ACPI: the PIIX4 PM function (00:01.3, SCI on IRQ 9, S5 ends the VM) and
+  // the tables, offered to firmware over fw_cfg.
+  void buildAcpi();
+  // Direct boot has no firmware: do its ACPI part (PM block at its base,
+  // tables in 0xE0000-0xEFFFF shadowed as RAM).
+  void installAcpiForDirectBoot();
   void fillFwCfg();
   void resetBoard();
   void enterDirectBoot();
@@ -108,12 +118,16 @@ class Machine final : private PortIo, private TimeSource, private DeviceClock, p
   std::unique_ptr<CmosRtc> rtc_;
   std::unique_ptr<FileByteSink> com1_sink_;  // before com1_, which borrows it
   std::unique_ptr<Uart16550> com1_;
+  std::unique_ptr<AcpiPmRegisters> acpi_pm_;
+  std::unique_ptr<Piix4Pm> pm_function_;  // 00:01.3; after acpi_pm_, which it maps
+  AcpiTableSet acpi_tables_;
   TimerScheduler timers_;
   std::vector<std::unique_ptr<IoDevice>> devices_;  // configurable extras
   uint64_t idle_since_retired_ = ~0ull;  // deterministic idle limit, see run()
   uint64_t idle_since_ns_ = 0;
   std::optional<BootPlan> boot_plan_;  // -kernel: applied at every reset
   std::optional<int> exit_status_;
+  std::string exit_message_;
   bool reset_requested_ = false;
   std::string stop_message_;
 };
