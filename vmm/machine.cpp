@@ -69,6 +69,7 @@ Machine::Machine(MachineConfig config)
   buildChipset();
   buildSuperIo();
   buildAcpi();
+  buildInputDevices();
   buildDevices();
   if (config_.accel == Accel::Jit) {
     JitOptions opt;
@@ -136,6 +137,15 @@ void Machine::buildAcpi() {
   board.pci_hole_start = static_cast<uint32_t>(PhysicalMemory::kPciHoleStart);
   acpi_tables_ = buildAcpiTables(board);
   addAcpiFwCfgFiles(fw_cfg_, acpi_tables_);
+}
+
+void Machine::buildInputDevices() {
+  // A20 from the output port and from port 0x92 drive the same line: the
+  // last write wins, as on QEMU.
+  i8042_ = std::make_unique<I8042>([this](bool level) { pic_.setIrq(I8042::kKeyboardIrq, level); },
+                                   [this](bool level) { pic_.setIrq(I8042::kMouseIrq, level); },
+                                   [this](bool on) { cpu_.setA20(on); }, [this] { requestReset(); });
+  i8042_->attach(io_);
 }
 
 void Machine::installAcpiForDirectBoot() {
@@ -218,6 +228,7 @@ void Machine::resetBoard() {
   rtc_->reset();
   if (com1_) com1_->reset();
   acpi_pm_->reset();
+  i8042_->reset();
   if (boot_plan_) enterDirectBoot();
 }
 

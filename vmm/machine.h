@@ -16,6 +16,7 @@
 #include "devices/device_clock.h"
 #include "devices/dma_memory.h"
 #include "devices/fw_cfg.h"
+#include "devices/i8042.h"
 #include "devices/io_bus.h"
 #include "devices/pci/i440fx_host.h"
 #include "devices/pci/pci_bus.h"
@@ -65,6 +66,8 @@ class Machine final : private PortIo, private TimeSource, private DeviceClock, p
   IoBus& io() { return io_; }
   PciBus& pci() { return pci_; }
   FwCfg& fwCfg() { return fw_cfg_; }
+  // The PS/2 keyboard and mouse (host input seam for a display frontend).
+  I8042& keyboardController() { return *i8042_; }
   VirtualClock& clock() { return clock_; }
 
  private:
@@ -82,6 +85,7 @@ class Machine final : private PortIo, private TimeSource, private DeviceClock, p
   // ACPI: the PIIX4 PM function (00:01.3, SCI on IRQ 9, S5 ends the VM) and
   // the tables, offered to firmware over fw_cfg.
   void buildAcpi();
+  void buildInputDevices();  // i8042 with PS/2 keyboard and mouse
   // Direct boot has no firmware: do its ACPI part (PM block at its base,
   // tables in 0xE0000-0xEFFFF shadowed as RAM).
   void installAcpiForDirectBoot();
@@ -118,6 +122,7 @@ class Machine final : private PortIo, private TimeSource, private DeviceClock, p
   std::unique_ptr<CmosRtc> rtc_;
   std::unique_ptr<FileByteSink> com1_sink_;  // before com1_, which borrows it
   std::unique_ptr<Uart16550> com1_;
+  std::unique_ptr<I8042> i8042_;
   std::unique_ptr<AcpiPmRegisters> acpi_pm_;
   std::unique_ptr<Piix4Pm> pm_function_;  // 00:01.3; after acpi_pm_, which it maps
   AcpiTableSet acpi_tables_;
