@@ -76,8 +76,8 @@ std::string usageText() {
          "  -initrd FILE           Linux initrd; multiboot: modules \"file args,file args\"\n"
          "  -append CMDLINE        kernel command line\n"
          "  -m SIZE                guest RAM, e.g. 128, 512M, 2G (default 128M)\n"
-         "  -serial DEV            COM1 (0x3F8, IRQ 4) output: stdio | null | file:PATH | chardev:ID, or none (no COM1);\n"
-         "                         default null\n"
+         "  -serial DEV            COM1 (0x3F8, IRQ 4): stdio (output and keyboard input; C-a x quits, C-a h help)\n"
+         "                         | null | file:PATH | chardev:ID (output only), or none (no COM1); default null\n"
          "  -debugcon DEV          isa-debugcon on port 0xE9; DEV = stdio | null | file:PATH | chardev:ID\n"
          "  -chardev stdio|null,id=ID   or   -chardev file,id=ID,path=PATH\n"
          "  -device isa-debugcon,iobase=PORT,chardev=ID   a debug console on any port (repeatable)\n"
@@ -89,7 +89,8 @@ std::string usageText() {
          "  -d jit                 print each translated block (guest code, host size) to stderr\n"
          "  -d unimp               report guest use of unmodelled features (e.g. unknown fw_cfg items)\n"
          "  -boot reboot-timeout=MS   firmware retries booting after MS ms (fw_cfg etc/boot-fail-wait)\n"
-         "  -display none, -nographic   accepted (no display yet)\n"
+         "  -nographic             no display; COM1 on stdio unless -serial is given\n"
+         "  -display none          no display\n"
          "  -h, -help, --help      this text;  -version, --version\n";
 }
 
@@ -99,6 +100,7 @@ CliOptions parseCommandLine(const std::vector<std::string>& args) {
   // -device isa-debugcon may name a chardev defined later: resolve at the end.
   std::vector<std::pair<uint16_t, std::string>> pending_debugcons;
   DirectBootConfig direct;
+  bool serial_given = false, nographic = false;
 
   for (size_t i = 0; i < args.size(); ++i) {
     std::string a = args[i];
@@ -115,7 +117,7 @@ CliOptions parseCommandLine(const std::vector<std::string>& args) {
     else if (a == "-append") direct.cmdline = value();
     else if (a == "-m") o.machine.ram_bytes = parseMemorySize(value());
     else if (a == "-no-reboot") o.machine.no_reboot = true;
-    else if (a == "-nographic") {}
+    else if (a == "-nographic") nographic = true;
     else if (a == "-display") {
       std::string v = value();
       if (splitOptionList(v).head != "none") throw ConfigError("-display: '" + v + "' is not available yet (only 'none')");
@@ -153,6 +155,8 @@ CliOptions parseCommandLine(const std::vector<std::string>& args) {
       o.machine.icount_shift = static_cast<unsigned>(n);
     } else if (a == "-serial") {
       std::string v = value();
+      serial_given = true;
+      o.machine.com1_stdin = v == "stdio";
       if (v == "none") o.machine.com1.reset();
       else o.machine.com1 = parseCharSink(v, chardevs, "-serial");
     } else if (a == "-debugcon") {
@@ -192,6 +196,10 @@ CliOptions parseCommandLine(const std::vector<std::string>& args) {
     auto it = chardevs.find(id);
     if (it == chardevs.end()) throw ConfigError("isa-debugcon: no -chardev with id '" + id + "'");
     o.machine.debug_consoles.push_back({port, it->second});
+  }
+  if (nographic && !serial_given) {
+    o.machine.com1 = CharSink{CharSink::Kind::Stdio, ""};
+    o.machine.com1_stdin = true;
   }
   if (!direct.kernel_path.empty()) o.machine.direct_boot = direct;
   else if (!direct.initrd_path.empty() || !direct.cmdline.empty())

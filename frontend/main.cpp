@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "frontend/cli.h"
+#include "frontend/terminal_raw_mode.h"
 #include "vmm/machine.h"
 
 int main(int argc, char** argv) {
@@ -19,7 +20,9 @@ int main(int argc, char** argv) {
       std::puts("softvisor 0.1.0");
       return 0;
     }
+    const bool stdin_console = opts.machine.com1_stdin;
     sv::Machine machine(std::move(opts.machine));
+    sv::TerminalRawMode raw(stdin_console ? 0 : -1);
     int status = machine.run();
     std::fflush(stdout);
     if (!machine.stopMessage().empty()) std::fprintf(stderr, "softvisor: %s\n", machine.stopMessage().c_str());

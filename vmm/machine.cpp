@@ -7,6 +7,8 @@
 #include <cstring>
 #include <ctime>
 
+#include <unistd.h>
+
 #include "devices/debug_console.h"
 #include "devices/debug_exit.h"
 #include "devices/acpi/acpi_tables.h"
@@ -120,6 +122,7 @@ void Machine::buildSuperIo() {
                                         [this](bool level) { pic_.setIrq(Uart16550::kCom1Irq, level); }, com1_sink_.get());
     io_.registerPorts(Uart16550::kCom1Base, Uart16550::kPortCount, *com1_, "serial-com1");
     timers_.add(*com1_);
+    if (config_.com1_stdin) com1_input_ = std::make_unique<SerialInput>(STDIN_FILENO);
   }
 }
 
@@ -146,6 +149,19 @@ void Machine::buildInputDevices() {
                                    [this](bool level) { pic_.setIrq(I8042::kMouseIrq, level); },
                                    [this](bool on) { cpu_.setA20(on); }, [this] { requestReset(); });
   i8042_->attach(io_);
+}
+
+void Machine::pumpSerialInput() {
+  if (!com1_input_) return;
+  uint8_t b;
+  while (com1_->rxFreeSpace() > 0 && com1_input_->pop(b)) {
+    switch (console_escape_.feed(b)) {
+      case ConsoleEscape::Action::Forward: com1_->receive(b); break;
+      case ConsoleEscape::Action::Quit: requestExit(0, "terminated by C-a x"); return;
+      case ConsoleEscape::Action::Help: std::fputs(ConsoleEscape::helpText(), stderr); break;
+      case ConsoleEscape::Action::None: break;
+    }
+  }
 }
 
 void Machine::installAcpiForDirectBoot() {
@@ -264,6 +280,10 @@ void Machine::idleUntil(uint64_t deadline_ns) {
   const uint64_t now = clock_.nowNs();
   if (deadline_ns <= now) return;
   const uint64_t ns = std::min(deadline_ns - now, kMaxHostSleepNs);
+  if (waitingForSerialInput()) {
+    com1_input_->waitForInput(ns);  // a typed byte ends the sleep
+    return;
+  }
   timespec ts{static_cast<time_t>(ns / 1'000'000'000u), static_cast<long>(ns % 1'000'000'000u)};
   nanosleep(&ts, nullptr);  // EINTR: the loop looks again
 }
@@ -322,6 +342,8 @@ int Machine::stop(int status, std::string message) {
 
 int Machine::run() {
   for (;;) {
+    pumpSerialInput();
+    if (exit_status_) return stop(*exit_status_, exit_message_);
     // Timers raise what is due, then the slice ends by the next deadline.
     uint64_t now = clock_.nowNs();
     const uint64_t deadline = timers_.advanceAll(now);
@@ -348,8 +370,13 @@ int Machine::run() {
         now = clock_.nowNs();
         const uint64_t next = timers_.advanceAll(now);
         if (pic_.intr()) break;  // an interrupt is due: the next slice takes it
-        if (next == TimerScheduler::kNoDeadline)
+        if (next == TimerScheduler::kNoDeadline) {
+          if (waitingForSerialInput()) {
+            com1_input_->waitForInput(kMaxHostSleepNs);
+            break;
+          }
           return stop(0, std::string("guest halted at ") + where + " and no device can wake it");
+        }
         if (clock_.mode() == VirtualClock::Mode::Deterministic) {
           if (cpu_.stats().retired != idle_since_retired_) idle_since_retired_ = cpu_.stats().retired, idle_since_ns_ = now;
           if (now - idle_since_ns_ > kMaxDeterministicIdleNs)

@@ -31,7 +31,9 @@
 #include "memory/code_page_map.h"
 #include "memory/physical_memory.h"
 #include "vmm/file_byte_sink.h"
+#include "vmm/console_escape.h"
 #include "vmm/machine_config.h"
+#include "vmm/serial_input.h"
 #include "vmm/timer_scheduler.h"
 #include "vmm/virtual_clock.h"
 
@@ -86,6 +88,10 @@ class Machine final : private PortIo, private TimeSource, private DeviceClock, p
   // the tables, offered to firmware over fw_cfg.
   void buildAcpi();
   void buildInputDevices();  // i8042 with PS/2 keyboard and mouse
+  // Host bytes for COM1 (-serial stdio): into the UART as far as its
+  // receiver has room, through the Ctrl-A escapes.
+  void pumpSerialInput();
+  bool waitingForSerialInput() const { return com1_input_ && !com1_input_->finished(); }
   // Direct boot has no firmware: do its ACPI part (PM block at its base,
   // tables in 0xE0000-0xEFFFF shadowed as RAM).
   void installAcpiForDirectBoot();
@@ -122,6 +128,8 @@ class Machine final : private PortIo, private TimeSource, private DeviceClock, p
   std::unique_ptr<CmosRtc> rtc_;
   std::unique_ptr<FileByteSink> com1_sink_;  // before com1_, which borrows it
   std::unique_ptr<Uart16550> com1_;
+  std::unique_ptr<SerialInput> com1_input_;  // after com1_: stops reading first
+  ConsoleEscape console_escape_;
   std::unique_ptr<I8042> i8042_;
   std::unique_ptr<AcpiPmRegisters> acpi_pm_;
   std::unique_ptr<Piix4Pm> pm_function_;  // 00:01.3; after acpi_pm_, which it maps

@@ -25,7 +25,7 @@ echo "kernel $(basename "$kernel"), exit status $status, wall time $(awk -v a="$
 fail=0
 for want in "Linux version" "Run /init as init process" "SOFTVISOR-GUEST-READY" "== uname -a" \
             "SOFTVISOR-GUEST-DONE" "ACPI: Interpreter enabled" "ACPI: PM: (supports S0 S5)" \
-            "clocksource: acpi_pm" "serio: i8042 KBD port at 0x60,0x64 irq 1" "reboot: Power down"; do
+            "ACPI: PM-Timer IO Port: 0x608" "serio: i8042 KBD port at 0x60,0x64 irq 1" "reboot: Power down"; do
   grep -q -- "$want" "$log" || { echo "FAIL: '$want' missing from the serial log" >&2; fail=1; }
 done
 [ "$status" -eq 0 ] || { echo "FAIL: softvisor exited with $status" >&2; fail=1; }
