@@ -56,8 +56,8 @@ Machine::Machine(MachineConfig config)
       pci_io_(pci_),
       host_bridge_([this] { applyPam(); }),
       isa_bridge_([this](unsigned irq, bool level) { pic_.setIrq(irq, level); }),
-      reset_control_([this] { requestReset(); }),
-      port_a_([this](bool on) { cpu_.setA20(on); }, [this] { requestReset(); }),
+      reset_control_([this] { requestReset("port 0xCF9"); }),
+      port_a_([this](bool on) { cpu_.setA20(on); }, [this] { requestReset("port 0x92"); }),
       fw_cfg_(static_cast<DmaMemory&>(*this), config_.log_unimp ? stderr : nullptr) {
   clock_.attachInstructionCounter(&cpu_.stats().retired);
   if (config_.bios_path.empty() && !config_.direct_boot)
@@ -147,7 +147,7 @@ void Machine::buildInputDevices() {
   // last write wins, as on QEMU.
   i8042_ = std::make_unique<I8042>([this](bool level) { pic_.setIrq(I8042::kKeyboardIrq, level); },
                                    [this](bool level) { pic_.setIrq(I8042::kMouseIrq, level); },
-                                   [this](bool on) { cpu_.setA20(on); }, [this] { requestReset(); });
+                                   [this](bool on) { cpu_.setA20(on); }, [this] { requestReset("i8042"); });
   i8042_->attach(io_);
 }
 
@@ -226,8 +226,9 @@ void Machine::dmaWrite(uint64_t paddr, const void* src, size_t len) {
   mem_.writeBlock(paddr, src, len);
 }
 
-void Machine::requestReset() {
+void Machine::requestReset(const char* source) {
   reset_requested_ = true;
+  reset_source_ = source;
   cpu_.requestStop();
 }
 
@@ -354,7 +355,9 @@ int Machine::run() {
     std::snprintf(where, sizeof where, "%04x:%08" PRIx64, s.seg[CS].selector, s.rip);
     if (reset_requested_) {
       reset_requested_ = false;
-      if (config_.no_reboot) return stop(0, std::string("guest requested a system reset at ") + where + " (-no-reboot: stopping)");
+      if (config_.no_reboot)
+        return stop(0, std::string("guest requested a system reset") + (*reset_source_ ? " through " : "") + reset_source_ +
+                           " at " + where + " (-no-reboot: stopping)");
       resetBoard();
       why = Cpu::Exit::Stopped;  // the old halt/shutdown is gone; the instruction limit still counts
     }

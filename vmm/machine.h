@@ -61,7 +61,8 @@ class Machine final : private PortIo, private TimeSource, private DeviceClock, p
   // A system reset (port 0x92, 0xCF9, ...) after the current instruction:
   // CPU and devices go back to power-on state, or with -no-reboot the VM
   // stops with a message.
-  void requestReset();
+  // `source` names the register that asked (for the stop message).
+  void requestReset(const char* source = "");
 
   Cpu& cpu() { return cpu_; }
   PhysicalMemory& memory() { return mem_; }
@@ -142,6 +143,7 @@ class Machine final : private PortIo, private TimeSource, private DeviceClock, p
   std::optional<int> exit_status_;
   std::string exit_message_;
   bool reset_requested_ = false;
+  const char* reset_source_ = "";
   std::string stop_message_;
 };
 
