@@ -132,6 +132,7 @@ void Machine::buildAcpi() {
       [this] { requestExit(0, "guest powered off (ACPI S5)"); });
   pm_function_ = std::make_unique<Piix4Pm>(io_, *acpi_pm_);
   pci_.attach(1, 3, *pm_function_);
+  acpi_pm_->setDeadlineChangedCallback([this] { cpu_.requestStop(); });
   timers_.add(*acpi_pm_);
   AcpiBoardDescription board;
   board.com1_base = Uart16550::kCom1Base;

@@ -110,6 +110,7 @@ uint32_t AcpiPmRegisters::ioRead(uint16_t port, unsigned size) {
 void AcpiPmRegisters::ioWrite(uint16_t port, unsigned size, uint32_t value) {
   const unsigned offset = static_cast<uint16_t>(port - base_);
   updateTimerStatus(clock_.nowNs());
+  const uint64_t deadline_before = nextDeadlineNs();
   bool sleep = false;
   for (unsigned i = 0; i < size; ++i) {
     const uint8_t b = static_cast<uint8_t>(value >> (8 * i));
@@ -118,6 +119,7 @@ void AcpiPmRegisters::ioWrite(uint16_t port, unsigned size, uint32_t value) {
     writeByte(offset + i, b);
   }
   updateSci();
+  if (deadline_changed_ && nextDeadlineNs() != deadline_before) deadline_changed_();
   if (sleep && ((control_ & kSlpTypMask) >> kSlpTypShift) == kSleepTypeSoftOff && power_off_) power_off_();
 }
 

@@ -50,6 +50,9 @@ class AcpiPmRegisters final : public IoDevice, public TimerDevice {
   AcpiPmRegisters(DeviceClock& clock, IrqOutput::Sink sci, std::function<void()> power_off);
 
   void reset();
+  // Called when a guest write may have moved nextDeadlineNs() (TMR_EN set,
+  // TMR_STS cleared), so the run loop can reschedule.
+  void setDeadlineChangedCallback(std::function<void()> cb) { deadline_changed_ = std::move(cb); }
   // The power button was pressed (PWRBTN_STS; an SCI if enabled).
   void pressPowerButton();
   // APM ACPI enable/disable handshake (SMI_CMD): sets or clears SCI_EN.
@@ -79,6 +82,7 @@ class AcpiPmRegisters final : public IoDevice, public TimerDevice {
   DeviceClock& clock_;
   IrqOutput sci_;
   std::function<void()> power_off_;
+  std::function<void()> deadline_changed_;
   uint16_t base_ = 0;
   uint16_t status_ = 0;
   uint16_t enable_ = 0;

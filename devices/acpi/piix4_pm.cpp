@@ -15,6 +15,11 @@ Piix4Pm::Piix4Pm(IoBus& io, AcpiPmRegisters& registers)
   define32(kPmba, 0x00000001, 0x0000FFC0);
   define8(kPmRegMisc, 0x00, 0x01);
   define32(0x90, 0x00000001, 0x0000FFF0);  // SMBBA: storage, SMBus not modelled
+  // DEVACTB APMC_EN (bit 25) starts set: there is no SMM, and firmware
+  // that finds it set takes SMM as set up already (SeaBIOS would otherwise
+  // raise an SMI through APMC and wait forever for a handler); QEMU does
+  // the same when SMM is off.
+  define8(kDevActB + 3, 0x02, 0xFF);
   io_.registerPorts(kApmControlPort, 2, *this, "piix4-apm");
 }
 

@@ -6,8 +6,9 @@
 // PM register block, bits 15:6, bit 0 hardwired 1) and PMREGMISC (0x80,
 // bit 0 PMIOSE) map the ACPI register block (AcpiPmRegisters) on the I/O
 // bus while PMIOSE is set; everything else in 0x40-0xFF is plain storage
-// (SMBus, device activity and resume registers are not modelled). The SCI
-// is hardwired to IRQ 9.
+// (SMBus, device activity and resume registers are not modelled; DEVACTB
+// starts with APMC_EN set because there is no SMM, see the constructor).
+// The SCI is hardwired to IRQ 9.
 //
 // APM control (7.3: APMC 0xB2, APMS 0xB3): on the real board a write to
 // APMC raises an SMI whose handler performs the ACPI enable handshake; we
@@ -27,6 +28,7 @@ namespace sv {
 namespace piix4_pm {
 constexpr unsigned kPmba = 0x40;
 constexpr unsigned kPmRegMisc = 0x80;
+constexpr unsigned kDevActB = 0x58;  // device activity B (dword)
 constexpr uint16_t kApmControlPort = 0xB2;  // SMI_CMD in the FADT
 constexpr uint16_t kApmStatusPort = 0xB3;
 constexpr uint8_t kAcpiEnable = 0xF1;   // the values QEMU's FADT declares

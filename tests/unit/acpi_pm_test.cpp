@@ -30,6 +30,7 @@ TEST_CASE("PMBA and PMIOSE map the 64-byte block; the IDs are the PIIX4's") {
   Piix4Pm pm{io, regs};
   CHECK(pm.configRead(0, 4) == 0x71138086);
   CHECK(pm.configRead(0x08, 4) == 0x06800003);
+  CHECK(pm.configRead(0x58, 4) == 0x02000000);  // APMC_EN: no SMM to set up
   CHECK(pm.mappedBase() == 0);
   CHECK(io.read(0x608, 4) == 0xFFFFFFFF);
   pm.configWrite(0x40, 4, 0xB001);
@@ -60,8 +61,11 @@ TEST_CASE("the PM timer counts 3.579545 MHz of virtual time in 24 bits") {
 
 TEST_CASE("TMR_STS sets at each toggle of bit 23, and with TMR_EN and SCI_EN raises the SCI") {
   Rig r;
+  int reschedules = 0;
+  r.regs.setDeadlineChangedCallback([&] { ++reschedules; });
   CHECK(r.io.read(0x600, 2) == 0);
   r.io.write(0x602, 2, 0x0001);  // TMR_EN
+  CHECK(reschedules == 1);
   const uint64_t toggle = r.regs.nextDeadlineNs();
   CHECK(toggle == (8'388'608ull * 1'000'000'000ull + 3'579'544) / 3'579'545);  // first tick with bit 23 set
   r.clock.now = toggle - 1;
