@@ -111,8 +111,8 @@ std::string usageText() {
          "  -initrd FILE           Linux initrd; multiboot: modules \"file args,file args\"\n"
          "  -append CMDLINE        kernel command line\n"
          "  -m SIZE                guest RAM, e.g. 128, 512M, 2G (default 128M)\n"
-         "  -serial DEV            COM1 (0x3F8, IRQ 4) output: stdio | null | file:PATH | chardev:ID, or none (no COM1);\n"
-         "                         default null\n"
+         "  -serial DEV            COM1 (0x3F8, IRQ 4): stdio (output and keyboard input; C-a x quits, C-a h help)\n"
+         "                         | null | file:PATH | chardev:ID (output only), or none (no COM1); default null\n"
          "  -debugcon DEV          isa-debugcon on port 0xE9; DEV = stdio | null | file:PATH | chardev:ID\n"
          "  -chardev stdio|null,id=ID   or   -chardev file,id=ID,path=PATH\n"
          "  -device isa-debugcon,iobase=PORT,chardev=ID   a debug console on any port (repeatable)\n"
@@ -126,13 +126,14 @@ std::string usageText() {
          "  -boot reboot-timeout=MS   firmware retries booting after MS ms (fw_cfg etc/boot-fail-wait)\n"
          "  -display sdl[,scale=integer|smooth][,full-screen=on]   show the screen in a window (hot keys\n"
          "                         Ctrl+Alt+ F full screen, G grab/release mouse, S screenshot, P pause)\n"
-         "  -display none, -nographic   no window (the default)\n"
+         "  -display none          no window (the default)\n"
          "  -vga std[,romfile=FILE] | none   the stdvga (PCI 1234:1111, Bochs VBE; default std, its\n"
          "                         BIOS: FILE or vgabios-stdvga.bin beside the -bios image)\n"
          "  -screenshot FILE[,at=SECONDS][,on-text=TEXT][,exit][,window]   PNG of the screen at a\n"
          "                         virtual time or when TEXT is on the text screen; exit: then stop the VM;\n"
          "                         window: what the SDL window shows (repeatable)\n"
          "  -name NAME             the VM's name (window title, hot-key screenshot files)\n"
+         "  -nographic             no display; COM1 on stdio unless -serial is given\n"
          "  -h, -help, --help      this text;  -version, --version\n";
 }
 
@@ -142,6 +143,7 @@ CliOptions parseCommandLine(const std::vector<std::string>& args) {
   // -device isa-debugcon may name a chardev defined later: resolve at the end.
   std::vector<std::pair<uint16_t, std::string>> pending_debugcons;
   DirectBootConfig direct;
+  bool serial_given = false, nographic = false;
 
   for (size_t i = 0; i < args.size(); ++i) {
     std::string a = args[i];
@@ -158,7 +160,10 @@ CliOptions parseCommandLine(const std::vector<std::string>& args) {
     else if (a == "-append") direct.cmdline = value();
     else if (a == "-m") o.machine.ram_bytes = parseMemorySize(value());
     else if (a == "-no-reboot") o.machine.no_reboot = true;
-    else if (a == "-nographic") o.display.kind = DisplayOptions::Kind::None;
+    else if (a == "-nographic") {
+      nographic = true;
+      o.display.kind = DisplayOptions::Kind::None;
+    }
     else if (a == "-display") parseDisplay(value(), o.display);
     else if (a == "-screenshot") o.display.screenshots.push_back(parseScreenshot(value()));
     else if (a == "-name") o.display.name = splitOptionList(value()).head;
@@ -201,6 +206,8 @@ CliOptions parseCommandLine(const std::vector<std::string>& args) {
       o.machine.icount_shift = static_cast<unsigned>(n);
     } else if (a == "-serial") {
       std::string v = value();
+      serial_given = true;
+      o.machine.com1_stdin = v == "stdio";
       if (v == "none") o.machine.com1.reset();
       else o.machine.com1 = parseCharSink(v, chardevs, "-serial");
     } else if (a == "-debugcon") {
@@ -240,6 +247,10 @@ CliOptions parseCommandLine(const std::vector<std::string>& args) {
     auto it = chardevs.find(id);
     if (it == chardevs.end()) throw ConfigError("isa-debugcon: no -chardev with id '" + id + "'");
     o.machine.debug_consoles.push_back({port, it->second});
+  }
+  if (nographic && !serial_given) {
+    o.machine.com1 = CharSink{CharSink::Kind::Stdio, ""};
+    o.machine.com1_stdin = true;
   }
   if (!direct.kernel_path.empty()) o.machine.direct_boot = direct;
   else if (!direct.initrd_path.empty() || !direct.cmdline.empty())

@@ -6,6 +6,8 @@
 
 #include "frontend/cli.h"
 #include "frontend/display_controller.h"
+#include "frontend/ps2_input_bridge.h"
+#include "frontend/terminal_raw_mode.h"
 #include "vmm/machine.h"
 
 int main(int argc, char** argv) {
@@ -20,8 +22,12 @@ int main(int argc, char** argv) {
       std::puts("softvisor 0.1.0");
       return 0;
     }
+    const bool stdin_console = opts.machine.com1_stdin;
     sv::Machine machine(std::move(opts.machine));
     sv::DisplayController display(machine, std::move(opts.display));
+    sv::Ps2InputBridge input(machine.keyboardController());
+    display.setInputSinks(&input, &input);
+    sv::TerminalRawMode raw(stdin_console ? 0 : -1);
     int status = machine.run();
     std::fflush(stdout);
     if (!machine.stopMessage().empty()) std::fprintf(stderr, "softvisor: %s\n", machine.stopMessage().c_str());

@@ -21,7 +21,10 @@
 #
 # The /init of the initramfs mounts proc, sys and dev, prints the marker line
 # SOFTVISOR-GUEST-READY on the console, runs a few commands, prints
-# SOFTVISOR-GUEST-DONE and powers off. Boot it with console=ttyS0.
+# SOFTVISOR-GUEST-DONE and powers off. Boot it with console=ttyS0. With
+# "softvisor.shell" on the kernel command line it prints
+# SOFTVISOR-SHELL-READY after the commands and runs a shell on the console
+# (typed input over the serial port) before powering off.
 set -euo pipefail
 
 repo_root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -120,6 +123,10 @@ dmesg | grep -iE 'error|fail|bug|panic|warn' | head -n 30
 echo "== md5sum /bin/busybox"
 md5sum /bin/busybox
 echo "SOFTVISOR-GUEST-DONE"
+if grep -qw softvisor.shell /proc/cmdline; then
+  echo "SOFTVISOR-SHELL-READY"
+  sh
+fi
 poweroff -f
 EOF
   chmod 755 "$1"

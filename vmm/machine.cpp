@@ -7,9 +7,13 @@
 #include <cstring>
 #include <ctime>
 
+#include <unistd.h>
+
 #include "devices/debug_console.h"
 #include "devices/debug_exit.h"
+#include "devices/acpi/acpi_tables.h"
 #include "jit/jit.h"
+#include "vmm/acpi_placement.h"
 #include "vmm/direct_boot.h"
 #include "vmm/rom_loader.h"
 
@@ -58,8 +62,8 @@ Machine::Machine(MachineConfig config)
       pci_io_(pci_),
       host_bridge_([this] { applyPam(); }),
       isa_bridge_([this](unsigned irq, bool level) { pic_.setIrq(irq, level); }),
-      reset_control_([this] { requestReset(); }),
-      port_a_([this](bool on) { cpu_.setA20(on); }, [this] { requestReset(); }),
+      reset_control_([this] { requestReset("port 0xCF9"); }),
+      port_a_([this](bool on) { cpu_.setA20(on); }, [this] { requestReset("port 0x92"); }),
       fw_cfg_(static_cast<DmaMemory&>(*this), config_.log_unimp ? stderr : nullptr) {
   clock_.attachInstructionCounter(&cpu_.stats().retired);
   if (config_.bios_path.empty() && !config_.direct_boot)
@@ -74,6 +78,8 @@ Machine::Machine(MachineConfig config)
   buildChipset();
   buildSuperIo();
   buildDisplay();
+  buildAcpi();
+  buildInputDevices();
   buildDevices();
   if (boot_plan_) addMpTableToBootPlan();  // after every PCI device is attached
   if (config_.accel == Accel::Jit) {
@@ -124,7 +130,64 @@ void Machine::buildSuperIo() {
                                         [this](bool level) { setIsaIrq(Uart16550::kCom1Irq, level); }, com1_sink_.get());
     io_.registerPorts(Uart16550::kCom1Base, Uart16550::kPortCount, *com1_, "serial-com1");
     timers_.add(*com1_);
+    if (config_.com1_stdin) com1_input_ = std::make_unique<SerialInput>(STDIN_FILENO);
   }
+}
+
+void Machine::buildAcpi() {
+  acpi_pm_ = std::make_unique<AcpiPmRegisters>(
+      static_cast<DeviceClock&>(*this), [this](bool level) { setIsaIrq(piix4_pm::kSciIrq, level); },
+      [this] { requestExit(0, "guest powered off (ACPI S5)"); });
+  pm_function_ = std::make_unique<Piix4Pm>(io_, *acpi_pm_);
+  pci_.attach(1, 3, *pm_function_);
+  acpi_pm_->setDeadlineChangedCallback([this] { cpu_.requestStop(); });
+  timers_.add(*acpi_pm_);
+  AcpiBoardDescription board;
+  board.com1_base = Uart16550::kCom1Base;
+  board.com1_irq = Uart16550::kCom1Irq;
+  board.rtc_century_index = 0x32;
+  board.pci_hole_start = static_cast<uint32_t>(PhysicalMemory::kPciHoleStart);
+  // The APIC family is always on the board (vmm/machine_interrupts.cpp).
+  board.has_apic = true;
+  board.local_apic_base = static_cast<uint32_t>(apic_board::kLocalApicBase);
+  board.ioapic_base = static_cast<uint32_t>(apic_board::kIoApicBase);
+  board.ioapic_id = apic_board::kIoApicId;
+  board.has_hpet = true;
+  board.hpet_base = static_cast<uint32_t>(apic_board::kHpetBase);
+  board.hpet_event_timer_block_id = apic_board::kHpetBlockId;
+  acpi_tables_ = buildAcpiTables(board);
+  addAcpiFwCfgFiles(fw_cfg_, acpi_tables_);
+}
+
+void Machine::buildInputDevices() {
+  // A20 from the output port and from port 0x92 drive the same line: the
+  // last write wins, as on QEMU.
+  i8042_ = std::make_unique<I8042>([this](bool level) { setIsaIrq(I8042::kKeyboardIrq, level); },
+                                   [this](bool level) { setIsaIrq(I8042::kMouseIrq, level); },
+                                   [this](bool on) { cpu_.setA20(on); }, [this] { requestReset("i8042"); });
+  i8042_->attach(io_);
+}
+
+void Machine::pumpSerialInput() {
+  if (!com1_input_) return;
+  uint8_t b;
+  while (com1_->rxFreeSpace() > 0 && com1_input_->pop(b)) {
+    switch (console_escape_.feed(b)) {
+      case ConsoleEscape::Action::Forward: com1_->receive(b); break;
+      case ConsoleEscape::Action::Quit: requestExit(0, "terminated by C-a x"); return;
+      case ConsoleEscape::Action::Help: std::fputs(ConsoleEscape::helpText(), stderr); break;
+      case ConsoleEscape::Action::None: break;
+    }
+  }
+}
+
+void Machine::installAcpiForDirectBoot() {
+  pm_function_->enableAt(piix4_pm::kDefaultPmBase);
+  // PAM5/PAM6: 0xE0000-0xEFFFF read and write RAM, as firmware leaves it.
+  host_bridge_.configWrite(I440fxHost::kPam0 + 5, 1, 0x33);
+  host_bridge_.configWrite(I440fxHost::kPam0 + 6, 1, 0x33);
+  const PlacedAcpiTables placed = placeAcpiTablesForDirectBoot(acpi_tables_);
+  mem_.writeBlock(placed.rsdp_address, placed.image.data(), placed.image.size());
 }
 
 void Machine::fillFwCfg() {
@@ -190,8 +253,9 @@ void Machine::dmaWrite(uint64_t paddr, const void* src, size_t len) {
   mem_.writeBlock(paddr, src, len);
 }
 
-void Machine::requestReset() {
+void Machine::requestReset(const char* source) {
   reset_requested_ = true;
+  reset_source_ = source;
   cpu_.requestStop();
 }
 
@@ -211,6 +275,8 @@ void Machine::resetBoard() {
   rtc_->reset();
   if (com1_) com1_->reset();
   if (vga_) vga_->reset();
+  acpi_pm_->reset();
+  i8042_->reset();
   if (boot_plan_) enterDirectBoot();
 }
 
@@ -218,6 +284,7 @@ void Machine::resetBoard() {
 // the plan's memory contents and the flat 32-bit entry state, then the
 // CPU's derived state (mode, shadow TLB) and A20 on.
 void Machine::enterDirectBoot() {
+  installAcpiForDirectBoot();
   applyBootPlan(*boot_plan_, mem_, cpu_.state);
   if (jit_) jit_->flush();  // the plan rewrote memory behind the CPU's back
   CpuState& s = cpu_.state;
@@ -245,6 +312,10 @@ void Machine::idleUntil(uint64_t deadline_ns) {
   const uint64_t now = clock_.nowNs();
   if (deadline_ns <= now) return;
   const uint64_t ns = std::min(deadline_ns - now, kMaxHostSleepNs);
+  if (waitingForSerialInput()) {
+    com1_input_->waitForInput(ns);  // a typed byte ends the sleep
+    return;
+  }
   timespec ts{static_cast<time_t>(ns / 1'000'000'000u), static_cast<long>(ns % 1'000'000'000u)};
   nanosleep(&ts, nullptr);  // EINTR: the loop looks again
 }
@@ -308,8 +379,8 @@ void Machine::pollDisplay() {
   display_refresh_();
 }
 
-void Machine::requestExit(int status) {
-  if (!exit_status_) exit_status_ = status;
+void Machine::requestExit(int status, std::string message) {
+  if (!exit_status_) exit_status_ = status, exit_message_ = std::move(message);
   cpu_.requestStop();
 }
 
@@ -333,18 +404,21 @@ int Machine::stop(int status, std::string message) {
 int Machine::run() {
   for (;;) {
     if (display_refresh_) pollDisplay();
-    if (exit_status_) return stop(*exit_status_, "");
+    pumpSerialInput();
+    if (exit_status_) return stop(*exit_status_, exit_message_);
     // Timers raise what is due, then the slice ends by the next deadline.
     uint64_t now = clock_.nowNs();
     const uint64_t deadline = timers_.advanceAll(now);
     Cpu::Exit why = cpu_.run(sliceFor(now, deadline));
-    if (exit_status_) return stop(*exit_status_, "");
+    if (exit_status_) return stop(*exit_status_, exit_message_);
     const CpuState& s = cpu_.state;
     char where[64];
     std::snprintf(where, sizeof where, "%04x:%08" PRIx64, s.seg[CS].selector, s.rip);
     if (reset_requested_) {
       reset_requested_ = false;
-      if (config_.no_reboot) return stop(0, std::string("guest requested a system reset at ") + where + " (-no-reboot: stopping)");
+      if (config_.no_reboot)
+        return stop(0, std::string("guest requested a system reset") + (*reset_source_ ? " through " : "") + reset_source_ +
+                           " at " + where + " (-no-reboot: stopping)");
       resetBoard();
       why = Cpu::Exit::Stopped;  // the old halt/shutdown is gone; the instruction limit still counts
     }
@@ -360,8 +434,13 @@ int Machine::run() {
         now = clock_.nowNs();
         const uint64_t next = timers_.advanceAll(now);
         if (cpu_.eventPending()) break;  // an interrupt is due: the next slice takes it
-        if (next == TimerScheduler::kNoDeadline)
+        if (next == TimerScheduler::kNoDeadline) {
+          if (waitingForSerialInput()) {
+            com1_input_->waitForInput(kMaxHostSleepNs);
+            break;
+          }
           return stop(0, std::string("guest halted at ") + where + " and no device can wake it");
+        }
         if (clock_.mode() == VirtualClock::Mode::Deterministic) {
           if (cpu_.stats().retired != idle_since_retired_) idle_since_retired_ = cpu_.stats().retired, idle_since_ns_ = now;
           if (now - idle_since_ns_ > kMaxDeterministicIdleNs)

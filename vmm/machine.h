@@ -15,10 +15,14 @@
 #include "devices/apic/hpet.h"
 #include "devices/apic/io_apic.h"
 #include "devices/apic/local_apic.h"
+#include "devices/acpi/acpi_pm_registers.h"
+#include "devices/acpi/acpi_table_set.h"
+#include "devices/acpi/piix4_pm.h"
 #include "devices/cmos_rtc.h"
 #include "devices/device_clock.h"
 #include "devices/dma_memory.h"
 #include "devices/fw_cfg.h"
+#include "devices/i8042.h"
 #include "devices/io_bus.h"
 #include "devices/pci/i440fx_host.h"
 #include "devices/pci/pci_bus.h"
@@ -34,7 +38,9 @@
 #include "memory/code_page_map.h"
 #include "memory/physical_memory.h"
 #include "vmm/file_byte_sink.h"
+#include "vmm/console_escape.h"
 #include "vmm/machine_config.h"
+#include "vmm/serial_input.h"
 #include "vmm/timer_scheduler.h"
 #include "vmm/virtual_clock.h"
 
@@ -56,18 +62,22 @@ class Machine final : private PortIo, private TimeSource, private DeviceClock, p
   int run();
   const std::string& stopMessage() const { return stop_message_; }
 
-  // Ends the VM after the current instruction with this exit status.
-  void requestExit(int status);
+  // Ends the VM after the current instruction with this exit status (and
+  // a message for stopMessage(), when it is not the guest's own choice).
+  void requestExit(int status, std::string message = "");
   // A system reset (port 0x92, 0xCF9, ...) after the current instruction:
   // CPU and devices go back to power-on state, or with -no-reboot the VM
   // stops with a message.
-  void requestReset();
+  // `source` names the register that asked (for the stop message).
+  void requestReset(const char* source = "");
 
   Cpu& cpu() { return cpu_; }
   PhysicalMemory& memory() { return mem_; }
   IoBus& io() { return io_; }
   PciBus& pci() { return pci_; }
   FwCfg& fwCfg() { return fw_cfg_; }
+  // The PS/2 keyboard and mouse (host input seam for a display frontend).
+  I8042& keyboardController() { return *i8042_; }
   VirtualClock& clock() { return clock_; }
 
   // ---- display ----
@@ -118,6 +128,17 @@ class Machine final : private PortIo, private TimeSource, private DeviceClock, p
   void buildSuperIo();  // RTC/CMOS, COM1
   void buildDisplay();  // the stdvga at 00:02.0 and its option ROM
   void pollDisplay();
+  // ACPI: the PIIX4 PM function (00:01.3, SCI on IRQ 9, S5 ends the VM) and
+  // the tables, offered to firmware over fw_cfg.
+  void buildAcpi();
+  void buildInputDevices();  // i8042 with PS/2 keyboard and mouse
+  // Host bytes for COM1 (-serial stdio): into the UART as far as its
+  // receiver has room, through the Ctrl-A escapes.
+  void pumpSerialInput();
+  bool waitingForSerialInput() const { return com1_input_ && !com1_input_->finished(); }
+  // Direct boot has no firmware: do its ACPI part (PM block at its base,
+  // tables in 0xE0000-0xEFFFF shadowed as RAM).
+  void installAcpiForDirectBoot();
   void fillFwCfg();
   void resetBoard();
   void enterDirectBoot();
@@ -158,6 +179,12 @@ class Machine final : private PortIo, private TimeSource, private DeviceClock, p
   std::unique_ptr<CmosRtc> rtc_;
   std::unique_ptr<FileByteSink> com1_sink_;  // before com1_, which borrows it
   std::unique_ptr<Uart16550> com1_;
+  std::unique_ptr<SerialInput> com1_input_;  // after com1_: stops reading first
+  ConsoleEscape console_escape_;
+  std::unique_ptr<I8042> i8042_;
+  std::unique_ptr<AcpiPmRegisters> acpi_pm_;
+  std::unique_ptr<Piix4Pm> pm_function_;  // 00:01.3; after acpi_pm_, which it maps
+  AcpiTableSet acpi_tables_;
   TimerScheduler timers_;
   std::vector<std::unique_ptr<IoDevice>> devices_;  // configurable extras
   // ---- display ----
@@ -168,7 +195,9 @@ class Machine final : private PortIo, private TimeSource, private DeviceClock, p
   uint64_t idle_since_ns_ = 0;
   std::optional<BootPlan> boot_plan_;  // -kernel: applied at every reset
   std::optional<int> exit_status_;
+  std::string exit_message_;
   bool reset_requested_ = false;
+  const char* reset_source_ = "";
   std::string stop_message_;
 };
 

@@ -54,6 +54,9 @@ struct MachineConfig {
   // COM1 (0x3F8, IRQ 4): present by default with its output discarded;
   // -serial stdio|file:PATH|null picks the output, -serial none removes it.
   std::optional<CharSink> com1 = CharSink{CharSink::Kind::Null, ""};
+  // COM1 also reads the host's stdin (-serial stdio, -nographic), with
+  // QEMU's Ctrl-A escapes.
+  bool com1_stdin = false;
   // The RTC's time at start (UTC seconds since 1970); unset: host time,
   // or a fixed date under -icount so runs repeat exactly.
   std::optional<int64_t> rtc_start_epoch_s;

@@ -15,7 +15,7 @@ std::vector<E820Entry> pcMemoryMap(uint64_t ram_bytes) {
   std::vector<E820Entry> map{
       {0, kConventionalMemoryEnd, E820Type::Ram},
       {kConventionalMemoryEnd, 0xA0000 - kConventionalMemoryEnd, E820Type::Reserved},
-      {kBiosAreaStart, kHighMemoryStart - kBiosAreaStart, E820Type::Reserved},
+      {kAcpiTablesStart, kHighMemoryStart - kAcpiTablesStart, E820Type::Reserved},
   };
   const uint64_t low_end = ramEndBelow4G(ram_bytes);
   if (low_end > kHighMemoryStart) map.push_back({kHighMemoryStart, low_end - kHighMemoryStart, E820Type::Ram});

@@ -21,6 +21,11 @@ struct E820Entry {
 // SeaBIOS leaves it on QEMU's "pc" machine.
 constexpr uint64_t kConventionalMemoryEnd = 0x9FC00;
 constexpr uint64_t kBiosAreaStart = 0xF0000;   // system BIOS, up to 1 MiB
+// Direct boot puts the ACPI tables (and the RSDP, which Linux finds by
+// scanning 0xE0000-0xFFFFF) in 0xE0000-0xEFFFF, shadowed as RAM; it is
+// reported reserved together with the BIOS area.
+constexpr uint64_t kAcpiTablesStart = 0xE0000;
+constexpr uint64_t kAcpiTablesSize = 0x10000;
 constexpr uint64_t kHighMemoryStart = 0x100000;
 
 // RAM below the PCI hole (3 GiB) and the rest remapped at 4 GiB, exactly as

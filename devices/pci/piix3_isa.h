@@ -20,6 +20,9 @@ namespace sv {
 class Piix3Isa final : public PciFunction {
  public:
   static constexpr unsigned kPirqRc = 0x60;
+  // The board's wiring of slot INTA-D (pin 0-3) to PIRQA-D, QEMU's for the
+  // PIIX (the DSDT's _PRT must agree with whoever raises setPirq).
+  static constexpr unsigned pirqOfSlotPin(unsigned slot, unsigned pin) { return (slot + pin + 3) & 3; }
 
   // `set_irq(irq, level)` drives an ISA IRQ input of the PIC pair.
   explicit Piix3Isa(std::function<void(unsigned irq, bool level)> set_irq);

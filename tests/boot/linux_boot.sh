@@ -2,8 +2,9 @@
 # Boots a Debian kernel fetched by scripts/fetch-guests.sh directly
 # (-kernel/-initrd) with its busybox initramfs and checks that /init ran:
 # the SOFTVISOR-GUEST-READY marker, the commands, SOFTVISOR-GUEST-DONE, and
-# a clean end (poweroff -f halts; softvisor exits 0). The serial log stays
-# in the build tree as the test's artifact.
+# a clean end (poweroff -f powers off through ACPI S5; softvisor exits 0),
+# with ACPI on and no ACPI errors, and the i8042 probed. The serial log
+# stays in the build tree as the test's artifact.
 #   linux_boot.sh SOFTVISOR GUEST_DIR FLAVOUR INITRD_ARCH [softvisor flags...]
 set -euo pipefail
 softvisor=$1 guests=$2 flavour=$3 arch=$4
@@ -18,13 +19,14 @@ log=$guests/boot-$flavour$(printf '%s' "$*" | tr -c 'a-z0-9' '_').log
 start=$(date +%s.%N)
 status=0
 "$softvisor" -m 256M -kernel "$kernel" -initrd "$initrd" \
-  -append "console=ttyS0 acpi=off" -serial "file:$log" -no-reboot "$@" || status=$?
+  -append "console=ttyS0" -serial "file:$log" -no-reboot "$@" || status=$?
 end=$(date +%s.%N)
 echo "kernel $(basename "$kernel"), exit status $status, wall time $(awk -v a="$start" -v b="$end" 'BEGIN{printf "%.1f", b - a}') s, log $log"
 fail=0
 for want in "Linux version" "Run /init as init process" "SOFTVISOR-GUEST-READY" "== uname -a" \
-            "SOFTVISOR-GUEST-DONE" "reboot: System halted" \
-            "IOAPIC\[0\]: apic_id" "Enabling APIC mode" "..TIMER: vector=0x30 apic1=0 pin1=2"; do
+            "SOFTVISOR-GUEST-DONE" "ACPI: Interpreter enabled" "ACPI: PM: (supports S0 S5)" \
+            "ACPI: PM-Timer IO Port: 0x608" "serio: i8042 KBD port at 0x60,0x64 irq 1" "reboot: Power down" \
+            "IOAPIC\[0\]: apic_id" "..TIMER: vector=0x30 apic1=0 pin1=2"; do
   grep -q -- "$want" "$log" || { echo "FAIL: '$want' missing from the serial log" >&2; fail=1; }
 done
 [ "$status" -eq 0 ] || { echo "FAIL: softvisor exited with $status" >&2; fail=1; }
@@ -40,6 +42,8 @@ case " $* " in
     if grep -E "APIC timer disabled|Unable to calibrate against PIT" "$log" >&2; then fail=1; fi
     grep -q "tsc: Detected" "$log" || { echo "FAIL: no TSC frequency detected" >&2; fail=1; } ;;
 esac
+# So are complaints about our firmware tables.
+if grep -E "ACPI Error|ACPI BIOS Error|ACPI Warning|i8042: No controller found" "$log" >&2; then fail=1; fi
 sed -n '/== dmesg errors/,/== md5sum/p' "$log"
 [ $fail -eq 0 ] && echo "ok: $flavour kernel booted to its busybox init"
 exit $fail

@@ -4,6 +4,10 @@
 # on QEMU): the version banner (also on COM1), and that it got as far as choosing a boot
 # device ("No bootable device" / "Booting from"). With reboot-timeout=0
 # SeaBIOS then asks for a reset, which -no-reboot turns into a clean stop.
+# It also checks that SeaBIOS installed our ACPI tables through fw_cfg's
+# etc/table-loader: it moves the PM base to 0x600 when that file exists,
+# and it builds (and logs copying) tables of its own only when the loader
+# left no RSDP.
 #   seabios_boot.sh SOFTVISOR [extra softvisor flags...]
 set -u
 softvisor=$1; shift
@@ -29,6 +33,10 @@ echo "-------------------------------------"
 fail=0
 grep -q '^SeaBIOS (version ' "$log" || { echo "FAIL: no SeaBIOS version banner"; fail=1; }
 grep -qE 'No bootable device|Booting from ' "$log" || { echo "FAIL: SeaBIOS did not reach boot device selection"; fail=1; }
+grep -q '^Moving pm_base to 0x600' "$log" || { echo "FAIL: SeaBIOS did not see etc/table-loader"; fail=1; }
+if grep -E '^Copying ACPI RSDP|^ACPI DSDT=|WARNING' "$log"; then
+  echo "FAIL: SeaBIOS fell back to its own ACPI tables or warned"; fail=1
+fi
 # Without a VGA card SeaBIOS's console goes to COM1 (sercon).
 grep -q 'SeaBIOS (version ' "$serial" || { echo "FAIL: no SeaBIOS banner on COM1"; fail=1; }
 echo "$stderr_text" | grep -q 'guest requested a system reset' || { echo "FAIL: SeaBIOS did not end with its reset request"; fail=1; }

@@ -13,7 +13,7 @@ TEST_CASE("the PC memory map has the EBDA and BIOS holes and RAM from 1 MiB") {
   REQUIRE(map.size() == 4);
   CHECK(map[0] == E820Entry{0, 0x9FC00, E820Type::Ram});
   CHECK(map[1] == E820Entry{0x9FC00, 0x400, E820Type::Reserved});
-  CHECK(map[2] == E820Entry{0xF0000, 0x10000, E820Type::Reserved});
+  CHECK(map[2] == E820Entry{0xE0000, 0x20000, E820Type::Reserved});  // ACPI tables + BIOS
   CHECK(map[3] == E820Entry{0x100000, (128ull << 20) - 0x100000, E820Type::Ram});
 }
 

@@ -81,3 +81,17 @@ TEST_CASE("-kernel/-initrd/-append make a direct boot; -append alone is refused"
   CHECK_THROWS_AS(parseCommandLine({"-append", "x"}), ConfigError);
   CHECK_FALSE(parseCommandLine({"-bios", "x.rom"}).machine.direct_boot.has_value());
 }
+
+TEST_CASE("-serial stdio also reads stdin; -nographic puts COM1 on stdio unless -serial says otherwise") {
+  CHECK(parseCommandLine({"-serial", "stdio"}).machine.com1_stdin);
+  CHECK_FALSE(parseCommandLine({"-serial", "file:x"}).machine.com1_stdin);
+  CHECK_FALSE(parseCommandLine({}).machine.com1_stdin);
+  MachineConfig m = parseCommandLine({"-nographic"}).machine;
+  CHECK(m.com1->kind == CharSink::Kind::Stdio);
+  CHECK(m.com1_stdin);
+  m = parseCommandLine({"-nographic", "-serial", "null"}).machine;
+  CHECK(m.com1->kind == CharSink::Kind::Null);
+  CHECK_FALSE(m.com1_stdin);
+  CHECK(parseCommandLine({"-no-reboot"}).machine.no_reboot);
+  CHECK_THROWS_AS(parseCommandLine({"-nographics"}), ConfigError);
+}

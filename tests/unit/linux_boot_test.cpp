@@ -185,7 +185,7 @@ TEST_CASE("the kernel goes to 1 MiB and boot_params carries the loader's fields"
   };
   CHECK(entry(0) == E820Entry{0, 0x9FC00, E820Type::Ram});
   CHECK(entry(1) == E820Entry{0x9FC00, 0x400, E820Type::Reserved});
-  CHECK(entry(2) == E820Entry{0xF0000, 0x10000, E820Type::Reserved});
+  CHECK(entry(2) == E820Entry{0xE0000, 0x20000, E820Type::Reserved});
   CHECK(entry(3) == E820Entry{0x100000, 127 * MiB, E820Type::Ram});
 }
 

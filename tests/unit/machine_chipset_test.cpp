@@ -117,3 +117,39 @@ TEST_CASE("machine: port 0x92 bit 0 and 0xCF9 reset the machine, or stop it unde
     CHECK(m.stopMessage().find("instruction limit") != std::string::npos);
   }
 }
+
+// Enables the PIIX4 PM block at 0x600 through PCI config (00:01.3 PMBA,
+// PMREGMISC) and writes SLP_TYP 0 | SLP_EN to PM1a_CNT: ACPI S5 ends the
+// VM with status 0 (without it, the HLT with IF=0 would stop it instead).
+TEST_CASE("ACPI S5 through the PIIX4 PM block powers the machine off with exit status 0") {
+  const std::vector<uint8_t> code = {
+      0xFA,                                      // cli
+      0x66, 0xB8, 0x40, 0x0B, 0x00, 0x80,        // mov eax, 0x80000B40 (00:01.3, PMBA)
+      0xBA, 0xF8, 0x0C, 0x66, 0xEF,              // mov dx, 0xCF8; out dx, eax
+      0x66, 0xB8, 0x01, 0x06, 0x00, 0x00,        // mov eax, 0x601
+      0xBA, 0xFC, 0x0C, 0x66, 0xEF,              // mov dx, 0xCFC; out dx, eax
+      0x66, 0xB8, 0x80, 0x0B, 0x00, 0x80,        // mov eax, 0x80000B80 (PMREGMISC)
+      0xBA, 0xF8, 0x0C, 0x66, 0xEF,              // out
+      0xB0, 0x01, 0xBA, 0xFC, 0x0C, 0xEE,        // mov al, 1; mov dx, 0xCFC; out dx, al
+      0xB8, 0x00, 0x20, 0xBA, 0x04, 0x06, 0xEF,  // mov ax, 0x2000; mov dx, 0x604; out dx, ax
+      0xF4};
+  TempBios bios(code);
+  for (Accel accel : {Accel::Interp, Accel::Jit}) {
+    Machine m(config(bios.path, accel));
+    CHECK(m.run() == 0);
+    CHECK(m.stopMessage() == "guest powered off (ACPI S5)");
+  }
+}
+
+TEST_CASE("the board offers its ACPI tables to firmware over fw_cfg") {
+  TempBios bios({0xF4});
+  Machine m(config(bios.path, Accel::Interp));
+  for (const char* f : {"etc/acpi/tables", "etc/acpi/rsdp", "etc/table-loader"}) {
+    bool found = false;
+    const std::vector<uint8_t>* dir = m.fwCfg().item(fwcfg::kFileDir);
+    REQUIRE(dir != nullptr);
+    for (size_t at = 4; at + 64 <= dir->size(); at += 64)
+      if (std::string(reinterpret_cast<const char*>(&(*dir)[at + 8])) == f) found = true;
+    CHECK_MESSAGE(found, f);
+  }
+}

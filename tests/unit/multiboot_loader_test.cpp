@@ -190,7 +190,7 @@ TEST_CASE("the boot information structure has memory, command line, modules and 
   CHECK(le::read32(mmap, 20) == 1);
   CHECK(le::read64(mmap, 24 + 4) == 0x9FC00);
   CHECK(le::read32(mmap, 24 + 20) == 2);
-  CHECK(le::read64(mmap, 48 + 4) == 0xF0000);
+  CHECK(le::read64(mmap, 48 + 4) == 0xE0000);
   CHECK(le::read64(mmap, 72 + 4) == 0x100000);
   CHECK(le::read64(mmap, 72 + 12) == 63 * MiB);
   CHECK(le::read32(mmap, 72 + 20) == 1);
