@@ -8,6 +8,8 @@ packages=(
   seabios  # boot tests: /usr/share/seabios/bios.bin
   # scripts/fetch-guests.sh: unpack Debian packages, pack initramfs images
   cpio gzip
+  # scripts/make-boot-media.sh: the firmware-boot disk image and ISO
+  dosfstools mtools syslinux syslinux-common isolinux xorriso
 )
 SUDO=""
 [ "$(id -u)" -ne 0 ] && SUDO=sudo

@@ -67,6 +67,7 @@ Machine::Machine(MachineConfig config)
   if (config_.direct_boot) boot_plan_ = planDirectBoot(*config_.direct_boot, config_.ram_bytes);
   buildBoard();
   buildChipset();
+  buildStorage();
   buildSuperIo();
   buildDevices();
   if (config_.accel == Accel::Jit) {
@@ -108,6 +109,7 @@ void Machine::buildSuperIo() {
   CmosBoardConfig board;
   board.ram_bytes = mem_.ramSize();
   board.cpu_count = 1;
+  describeStorage(board);
   rtc_ = std::make_unique<CmosRtc>(static_cast<DeviceClock&>(*this), [this](bool level) { pic_.setIrq(CmosRtc::kIrq, level); },
                                    start, board);
   io_.registerPorts(CmosRtc::kIndexPort, CmosRtc::kPortCount, *rtc_, "rtc-cmos");

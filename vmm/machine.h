@@ -18,6 +18,7 @@
 #include "devices/pci/pci_bus.h"
 #include "devices/pci/pci_config_io.h"
 #include "devices/pci/piix3_isa.h"
+#include "devices/pci/piix_ide.h"
 #include "devices/pic8259.h"
 #include "devices/pit8254.h"
 #include "devices/reset_control.h"
@@ -61,6 +62,7 @@ class Machine final : private PortIo, private TimeSource, private DeviceClock, p
   IoBus& io() { return io_; }
   PciBus& pci() { return pci_; }
   FwCfg& fwCfg() { return fw_cfg_; }
+  PiixIde& ide() { return *ide_; }
   VirtualClock& clock() { return clock_; }
 
  private:
@@ -75,6 +77,10 @@ class Machine final : private PortIo, private TimeSource, private DeviceClock, p
   void buildBoard();  // PIC pair, PIT, port 0x61 and their wiring
   void buildChipset();  // PCI host and ISA bridges, port 0x92, 0xCF9, fw_cfg
   void buildSuperIo();  // RTC/CMOS, COM1
+  // Storage (vmm/machine_storage.cpp): the PIIX IDE function and its
+  // drives, the fw_cfg boot order; describeStorage fills the CMOS bytes.
+  void buildStorage();
+  void describeStorage(CmosBoardConfig& board) const;
   void fillFwCfg();
   void resetBoard();
   void enterDirectBoot();
@@ -104,6 +110,7 @@ class Machine final : private PortIo, private TimeSource, private DeviceClock, p
   PciConfigIo pci_io_;
   I440fxHost host_bridge_;  // 00:00.0
   Piix3Isa isa_bridge_;     // 00:01.0
+  std::unique_ptr<PiixIde> ide_;  // 00:01.1
   ResetControl reset_control_;
   SystemControlPortA port_a_;
   FwCfg fw_cfg_;
