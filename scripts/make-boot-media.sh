@@ -26,6 +26,8 @@ ldlinux=/usr/lib/syslinux/modules/bios/ldlinux.c32
 for f in "$mbr" "$isolinux" "$ldlinux"; do [ -f "$f" ] || die "$f is missing (packages syslinux, syslinux-common, isolinux)"; done
 mkdir -p "$out"
 export PATH=$PATH:/usr/sbin
+stage=$(mktemp -d "$out/.media.XXXXXX")
+trap 'rm -rf "$stage" "$out/disk.img.tmp" "$out/boot.iso.tmp"' EXIT
 
 append="console=ttyS0 acpi=off noapic nolapic"
 config() {
@@ -42,10 +44,10 @@ truncate -s ${size_mib}M "$disk.tmp"
 # FAT16 inside the partition; hidden sectors = the partition's start.
 mkfs.vfat -F 16 -n SOFTVISOR -h $part_start --offset $part_start "$disk.tmp" $(( part_sectors / 2 )) >/dev/null
 fat="$disk.tmp@@$(( part_start * 512 ))"
-config > "$out/syslinux.cfg"
+config > "$stage/syslinux.cfg"
 MTOOLS_SKIP_CHECK=1 mcopy -o -i "$fat" "$kernel" ::/vmlinuz
 MTOOLS_SKIP_CHECK=1 mcopy -o -i "$fat" "$initrd" ::/initrd.gz
-MTOOLS_SKIP_CHECK=1 mcopy -o -i "$fat" "$out/syslinux.cfg" ::/syslinux.cfg
+MTOOLS_SKIP_CHECK=1 mcopy -o -i "$fat" "$stage/syslinux.cfg" ::/syslinux.cfg
 syslinux --install --offset $(( part_start * 512 )) "$disk.tmp"
 # Master boot record: syslinux's boot code (440 bytes), then one partition
 # entry, active, type 0Eh (FAT16, LBA), CHS fields saturated (LBA is used),
@@ -59,14 +61,13 @@ mv "$disk.tmp" "$disk"
 
 # --- the ISO ----------------------------------------------------------------
 iso=$out/boot.iso
-stage=$(mktemp -d "$out/.iso.XXXXXX")
-trap 'rm -rf "$stage" "$disk.tmp"' EXIT
-mkdir -p "$stage/isolinux"
-cp "$isolinux" "$ldlinux" "$stage/isolinux/"
-config > "$stage/isolinux/isolinux.cfg"
-cp "$kernel" "$stage/vmlinuz"
-cp "$initrd" "$stage/initrd.gz"
+tree=$stage/iso
+mkdir -p "$tree/isolinux"
+cp "$isolinux" "$ldlinux" "$tree/isolinux/"
+config > "$tree/isolinux/isolinux.cfg"
+cp "$kernel" "$tree/vmlinuz"
+cp "$initrd" "$tree/initrd.gz"
 xorriso -as mkisofs -quiet -o "$iso.tmp" -V SOFTVISOR -b isolinux/isolinux.bin -c isolinux/boot.cat \
-  -no-emul-boot -boot-load-size 4 -boot-info-table "$stage" 2>/dev/null
+  -no-emul-boot -boot-load-size 4 -boot-info-table "$tree" 2>/dev/null
 mv "$iso.tmp" "$iso"
 echo "make-boot-media: $disk ($size_mib MiB) and $iso ($(stat -c %s "$iso") bytes) from $(basename "$kernel")"
