@@ -10,6 +10,7 @@ namespace sv {
 namespace {
 
 constexpr const char* kFirmwareRevision = "0.1.0";
+constexpr const char* kInquiryRevision = "0.1";  // INQUIRY has 4 characters for it
 
 DriveStrings driveStrings(const DriveConfig& d) {
   // Serial numbers differ per drive, as Linux and firmware expect.
@@ -46,7 +47,7 @@ void Machine::buildStorage() {
       if (d.media == DriveConfig::Media::Cdrom) {
         std::unique_ptr<DiskImage> disc;
         if (!d.path.empty()) disc = std::make_unique<DiskImage>(d.path, true, 2048);
-        channel.attachCdrom(d.index % 2, std::make_unique<AtapiCdrom>(std::move(disc), "SOFTVSR", "CD-ROM", kFirmwareRevision),
+        channel.attachCdrom(d.index % 2, std::make_unique<AtapiCdrom>(std::move(disc), "SOFTVSR", "CD-ROM", kInquiryRevision),
                             driveStrings(d));
       } else {
         channel.attachDisk(d.index % 2, std::make_unique<DiskImage>(d.path, d.read_only, 512), driveStrings(d));

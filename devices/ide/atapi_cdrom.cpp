@@ -189,7 +189,7 @@ AtapiCdrom::Reply AtapiCdrom::modeSense10(const uint8_t* cdb, std::span<uint8_t>
     p[0] = 0x2A, p[1] = 18;
     if (!changeable) {
       p[2] = 0x00;  // reads CD-ROM only (no CD-R/RW, DVD)
-      p[4] = 0x71;  // multi-session, mode 2 form 1/2, audio play
+      p[4] = 0x00;  // no audio play, mode 2 forms or multi-session (READ CD, PLAY AUDIO are not implemented)
       p[5] = 0x00;
       p[6] = 0x29 | (locked_ ? 0x02 : 0);  // lock, eject, tray loader; 1: locked now
       put16(&p[8], 706);  // maximum read speed (KB/s), 4x

@@ -44,28 +44,33 @@ DiskImage::~DiskImage() {
   if (fd_ >= 0) ::close(fd_);
 }
 
+namespace {
+// Runs `io(offset, done_so_far, left)` (a pread/pwrite) until `len` bytes
+// have moved; short transfers continue, EINTR retries, errors and the end
+// of the file fail.
+template <typename Io>
+bool transferAll(uint64_t offset, size_t len, Io io) {
+  size_t done = 0;
+  while (done < len) {
+    const ssize_t n = io(static_cast<off_t>(offset + done), done, len - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    done += static_cast<size_t>(n);
+  }
+  return true;
+}
+}  // namespace
+
 bool DiskImage::read(uint64_t offset, void* dst, size_t len) {
   if (offset > size_ || len > size_ - offset) return false;
   auto* p = static_cast<uint8_t*>(dst);
-  while (len > 0) {
-    const ssize_t n = ::pread(fd_, p, len, static_cast<off_t>(offset));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    p += n, offset += static_cast<uint64_t>(n), len -= static_cast<size_t>(n);
-  }
-  return true;
+  return transferAll(offset, len, [&](off_t at, size_t done, size_t n) { return ::pread(fd_, p + done, n, at); });
 }
 
 bool DiskImage::write(uint64_t offset, const void* src, size_t len) {
   if (read_only_ || offset > size_ || len > size_ - offset) return false;
   auto* p = static_cast<const uint8_t*>(src);
-  while (len > 0) {
-    const ssize_t n = ::pwrite(fd_, p, len, static_cast<off_t>(offset));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    p += n, offset += static_cast<uint64_t>(n), len -= static_cast<size_t>(n);
-  }
-  return true;
+  return transferAll(offset, len, [&](off_t at, size_t done, size_t n) { return ::pwrite(fd_, p + done, n, at); });
 }
 
 bool DiskImage::flush() { return read_only_ || ::fdatasync(fd_) == 0; }
