@@ -184,6 +184,7 @@ echo "== /proc/partitions"
 cat /proc/partitions
 echo "== storage"
 dmesg | grep -E 'ata[0-9]|scsi|sd [0-9]|sr [0-9]|sr[0-9]|sd[a-z]' | head -n 40
+for f in /sys/class/ata_device/*/xfer_mode; do [ -f "\$f" ] && echo "\$f: \$(cat "\$f")"; done
 echo "SOFTVISOR-GUEST-DONE"
 poweroff -f
 EOF

@@ -62,7 +62,6 @@ class Machine final : private PortIo, private TimeSource, private DeviceClock, p
   IoBus& io() { return io_; }
   PciBus& pci() { return pci_; }
   FwCfg& fwCfg() { return fw_cfg_; }
-  PiixIde& ide() { return *ide_; }
   VirtualClock& clock() { return clock_; }
 
  private:

@@ -6,6 +6,7 @@
 # in the build tree as the test's artifact.
 #   linux_boot.sh SOFTVISOR GUEST_DIR FLAVOUR INITRD_ARCH [softvisor flags...]
 set -euo pipefail
+source "$(dirname "$0")/guest_checks.sh"
 softvisor=$1 guests=$2 flavour=$3 arch=$4
 shift 4
 kernel=$(ls "$guests"/vmlinuz-*-"$flavour" 2>/dev/null | head -n1 || true)
@@ -15,20 +16,14 @@ if [ -z "$kernel" ] || [ ! -f "$initrd" ]; then
   exit 1
 fi
 log=$guests/boot-$flavour$(printf '%s' "$*" | tr -c 'a-z0-9' '_').log
+rm -f "$log"  # a stale log must not pass
 start=$(date +%s.%N)
 status=0
 "$softvisor" -m 256M -kernel "$kernel" -initrd "$initrd" \
   -append "console=ttyS0 acpi=off noapic nolapic" -serial "file:$log" -no-reboot "$@" || status=$?
 end=$(date +%s.%N)
-echo "kernel $(basename "$kernel"), exit status $status, wall time $(awk -v a="$start" -v b="$end" 'BEGIN{printf "%.1f", b - a}') s, log $log"
+echo "kernel $(basename "$kernel"), exit status $status, wall time $(elapsed "$start" "$end") s, log $log"
 fail=0
-for want in "Linux version" "Run /init as init process" "SOFTVISOR-GUEST-READY" "== uname -a" \
-            "SOFTVISOR-GUEST-DONE" "reboot: System halted"; do
-  grep -q -- "$want" "$log" || { echo "FAIL: '$want' missing from the serial log" >&2; fail=1; }
-done
-[ "$status" -eq 0 ] || { echo "FAIL: softvisor exited with $status" >&2; fail=1; }
-# Kernel oopses and panics are failures whatever else happened.
-if grep -E "Kernel panic|BUG:|Oops|general protection fault|invalid opcode" "$log" >&2; then fail=1; fi
-sed -n '/== dmesg errors/,/== md5sum/p' "$log"
+check_guest_log "$log" "$status" || fail=1
 [ $fail -eq 0 ] && echo "ok: $flavour kernel booted to its busybox init"
 exit $fail
