@@ -102,6 +102,64 @@ ScreenshotRequest parseScreenshot(const std::string& spec) {
   return r;
 }
 
+DriveConfig parseDrive(const std::string& spec) {
+  OptionList l = splitOptionList(spec);
+  if (!l.head.empty()) throw ConfigError("-drive: expected key=value pairs, got '" + l.head + "'");
+  DriveConfig d;
+  for (const auto& [key, v] : l.kv) {
+    if (key == "file") d.path = v;
+    else if (key == "format") {
+      if (v != "raw") throw ConfigError("-drive: format '" + v + "' is not supported (only raw)");
+    } else if (key == "if") {
+      if (v != "ide") throw ConfigError("-drive: interface '" + v + "' is not supported (only ide)");
+    } else if (key == "index") {
+      const uint64_t n = parseNumber(v, "-drive index");
+      if (n > 3) throw ConfigError("-drive: index " + v + " is out of range (IDE has 0-3)");
+      d.index = static_cast<unsigned>(n);
+    } else if (key == "media") {
+      if (v == "disk") d.media = DriveConfig::Media::Disk;
+      else if (v == "cdrom") d.media = DriveConfig::Media::Cdrom;
+      else throw ConfigError("-drive: media '" + v + "' is not known (disk or cdrom)");
+    } else if (key == "readonly") {
+      if (v != "on" && v != "off") throw ConfigError("-drive: readonly must be on or off, not '" + v + "'");
+      d.read_only = v == "on";
+    } else {
+      throw ConfigError("-drive: unsupported option '" + key + "' (file, format, if, index, media, readonly)");
+    }
+  }
+  if (d.path.empty() && d.media == DriveConfig::Media::Disk) throw ConfigError("-drive: a disk needs file=PATH");
+  if (d.media == DriveConfig::Media::Cdrom) d.read_only = true;
+  return d;
+}
+
+// -boot order=: each letter once, a floppy, c disk, d CD-ROM, n network.
+std::string parseBootOrder(const std::string& v) {
+  if (v.empty() || v.size() > 4) throw ConfigError("-boot order: give 1 to 4 of the letters a, c, d, n");
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (std::string("acdn").find(v[i]) == std::string::npos)
+      throw ConfigError(std::string("-boot order: unknown boot device '") + v[i] + "' (a floppy, c disk, d CD-ROM, n network)");
+    if (v.find(v[i]) != i) throw ConfigError(std::string("-boot order: '") + v[i] + "' is given twice");
+  }
+  return v;
+}
+
+// Places a drive; an index taken twice is refused, as QEMU does.
+void addDrive(MachineConfig& m, DriveConfig d, bool automatic_index) {
+  auto taken = [&](unsigned i) {
+    for (const DriveConfig& x : m.drives)
+      if (x.index == i) return true;
+    return false;
+  };
+  if (automatic_index) {
+    d.index = 0;
+    while (d.index < 4 && taken(d.index)) ++d.index;
+    if (d.index == 4) throw ConfigError("-drive: all four IDE places are taken");
+  } else if (taken(d.index)) {
+    throw ConfigError("-drive: IDE index " + std::to_string(d.index) + " is given twice");
+  }
+  m.drives.push_back(std::move(d));
+}
+
 }  // namespace
 
 std::string usageText() {
@@ -123,6 +181,11 @@ std::string usageText() {
          "  -accel interp|jit      run guest code in the interpreter (default) or the block translator\n"
          "  -d jit                 print each translated block (guest code, host size) to stderr\n"
          "  -d unimp               report guest use of unmodelled features (e.g. unknown fw_cfg items)\n"
+         "  -drive file=FILE[,format=raw][,if=ide][,index=0-3][,media=disk|cdrom][,readonly=on]\n"
+         "                         an IDE disk (raw image) or CD-ROM (ISO); index = bus*2+unit\n"
+         "  -hda/-hdb/-hdc/-hdd FILE  IDE disk at index 0/1/2/3\n"
+         "  -cdrom FILE            ISO image in the CD-ROM drive at the secondary master (index 2)\n"
+         "  -boot order=DEVICES    firmware boot order: a floppy, c disk, d CD-ROM, n network (default cad)\n"
          "  -boot reboot-timeout=MS   firmware retries booting after MS ms (fw_cfg etc/boot-fail-wait)\n"
          "  -display sdl[,scale=integer|smooth][,full-screen=on]   show the screen in a window (hot keys\n"
          "                         Ctrl+Alt+ F full screen, G grab/release mouse, S screenshot, P pause)\n"
@@ -186,16 +249,42 @@ CliOptions parseCommandLine(const std::vector<std::string>& args) {
         else throw ConfigError("-d: unknown log item '" + item + "' (jit, jit-host, unimp)");
       }
     } else if (a == "-boot") {
-      OptionList l = splitOptionList("," + value());
+      const std::string raw = value();
+      // "-boot d": QEMU's old form of order=d.
+      if (raw.find('=') == std::string::npos) {
+        o.machine.boot_order = parseBootOrder(raw);
+        continue;
+      }
+      OptionList l = splitOptionList("," + raw);
       for (const auto& [key, v] : l.kv) {
-        if (key == "reboot-timeout") {
+        if (key == "order") {
+          o.machine.boot_order = parseBootOrder(v);
+        } else if (key == "reboot-timeout") {
           uint64_t ms = parseNumber(v, "-boot reboot-timeout");
           if (ms > 0xFFFF) throw ConfigError("-boot reboot-timeout: " + v + " ms is too long (at most 65535)");
           o.machine.boot_fail_wait_ms = static_cast<int32_t>(ms);
         } else {
-          throw ConfigError("-boot: unsupported option '" + key + "' (reboot-timeout=MS)");
+          throw ConfigError("-boot: unsupported option '" + key + "' (order=DEVICES, reboot-timeout=MS)");
         }
       }
+    } else if (a == "-drive") {
+      const std::string v = value();
+      addDrive(o.machine, parseDrive(v), splitOptionList(v).kv.count("index") == 0);
+    } else if (a == "-hda" || a == "-hdb" || a == "-hdc" || a == "-hdd") {
+      DriveConfig d;
+      d.path = value();
+      d.index = static_cast<unsigned>(a[3] - 'a');
+      addDrive(o.machine, d, false);
+    } else if (a == "-cdrom") {
+      DriveConfig d;
+      d.path = value();
+      d.media = DriveConfig::Media::Cdrom;
+      d.read_only = true;
+      d.index = 2;  // secondary master, as QEMU places it
+      addDrive(o.machine, d, false);
+    } else if (a == "-fda" || a == "-fdb") {
+      value();
+      throw ConfigError(a + ": floppy disks are not supported yet (no 82077AA floppy controller)");
     } else if (a == "-max-insns") o.machine.max_instructions = parseNumber(value(), "-max-insns");
     else if (a == "-icount") {
       OptionList l = splitOptionList(value());

@@ -10,6 +10,8 @@ packages=(
   xvfb xauth  # display tests: a real X server for SDL windows (xvfb-run)
   # scripts/fetch-guests.sh: unpack Debian packages, pack initramfs images
   cpio gzip
+  # scripts/make-boot-media.sh: the firmware-boot disk image and ISO
+  dosfstools mtools syslinux syslinux-common isolinux xorriso
 )
 SUDO=""
 [ "$(id -u)" -ne 0 ] && SUDO=sudo

@@ -6,6 +6,8 @@
 #   DIR/vmlinuz-<version>-686        32-bit non-PAE kernel (linux-image-686)
 #   DIR/initramfs-amd64.cpio.gz      busybox-static:amd64 + /init
 #   DIR/initramfs-i386.cpio.gz       busybox-static:i386 + /init (for -686)
+#   DIR/modules-<version>/           the kernel's IDE/ATAPI storage modules (ata_piix,
+#                                    sd_mod, sr_mod and what they need) + load-order
 #   DIR/guests.txt                   what was fetched (package versions)
 #   DIR/debs/                        the downloaded .deb files (cache)
 #
@@ -21,7 +23,9 @@
 #
 # The /init of the initramfs mounts proc, sys and dev, prints the marker line
 # SOFTVISOR-GUEST-READY on the console, runs a few commands, prints
-# SOFTVISOR-GUEST-DONE and powers off. Boot it with console=ttyS0. With
+# SOFTVISOR-GUEST-DONE and powers off. Boot it with console=ttyS0. Before
+# the marker it loads the storage modules (ata_piix, sd_mod, sr_mod), and
+# afterwards lists /proc/partitions and the kernel's ATA/SCSI messages. With
 # "softvisor.shell" on the kernel command line it prints
 # SOFTVISOR-SHELL-READY after the commands and runs a shell on the console
 # (typed input over the serial port) before powering off.
@@ -100,6 +104,60 @@ extract_member() {
   rm -rf "$tmp"
 }
 
+# Storage modules for the firmware-boot tests: the PIIX IDE driver and the
+# SCSI disk and CD-ROM drivers, with what they depend on, in load order.
+# The .deb has no modules.dep (depmod makes it at install time): the
+# dependencies come from each module's .modinfo "depends=" field.
+storage_modules="ata_piix sd_mod sr_mod"
+extract_storage_modules() {
+  local deb="$1" kver="$2" dest="$3" tmp base
+  tmp="$(mktemp -d "$out_dir/.extract.XXXXXX")"
+  base="./lib/modules/$kver"
+  dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$tmp" "$base/modules.order" ||
+    { rm -rf "$tmp"; die "$deb has no $base/modules.order"; }
+  local -A path=() deps=()
+  # Module names treat '-' and '_' alike.
+  path_of() { awk -v n="${1//-/_}.ko" '{ b = $0; sub(/.*\//, "", b); gsub(/-/, "_", b); if (b == n) { print; exit } }' "$tmp/$base/modules.order"; }
+  local wanted=($storage_modules) m p fresh
+  while [ ${#wanted[@]} -gt 0 ]; do
+    fresh=()
+    for m in "${wanted[@]}"; do
+      m="${m//-/_}"
+      [ -n "${path[$m]:-}" ] && continue
+      p="$(path_of "$m")"
+      [ -n "$p" ] || { rm -rf "$tmp"; die "module $m is not in $kver's modules.order"; }
+      path[$m]="$p"
+      fresh+=("$m")
+    done
+    [ ${#fresh[@]} -gt 0 ] || break
+    local members=()
+    for m in "${fresh[@]}"; do members+=("$base/${path[$m]}"); done
+    dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$tmp" "${members[@]}"
+    wanted=()
+    for m in "${fresh[@]}"; do
+      deps[$m]="$(tr '\0' '\n' < "$tmp/$base/${path[$m]}" | sed -n 's/^depends=//p' | head -n1 | tr ',' ' ')"
+      wanted+=(${deps[$m]})
+    done
+  done
+  local -A placed=()
+  local order=()
+  place() {
+    local d
+    [ -n "${placed[$1]:-}" ] && return
+    placed[$1]=1
+    for d in ${deps[$1]}; do place "${d//-/_}"; done
+    order+=("$1")
+  }
+  for m in $storage_modules; do place "$m"; done
+  rm -rf "$dest.tmp" && mkdir -p "$dest.tmp"
+  for m in "${order[@]}"; do
+    cp "$tmp/$base/${path[$m]}" "$dest.tmp/"
+    basename "${path[$m]}" >> "$dest.tmp/load-order"
+  done
+  rm -rf "$tmp" "$dest" && mv "$dest.tmp" "$dest"
+  note "extracted storage modules to $(basename "$dest"): $(tr '\n' ' ' < "$dest/load-order")"
+}
+
 write_init() {
   cat > "$1" <<EOF
 #!/bin/sh
@@ -112,6 +170,9 @@ write_init() {
 # The archive has no /dev/console node (packing it needs no root that way):
 # talk to the console through devtmpfs.
 exec 0</dev/console 1>/dev/console 2>&1
+if [ -f /lib/modules/load-order ]; then
+  while read -r m; do insmod "/lib/modules/\$m" || echo "insmod \$m failed"; done < /lib/modules/load-order
+fi
 echo
 echo "$marker"
 echo "== uname -a"
@@ -122,6 +183,11 @@ echo "== dmesg errors"
 dmesg | grep -iE 'error|fail|bug|panic|warn' | head -n 30
 echo "== md5sum /bin/busybox"
 md5sum /bin/busybox
+echo "== /proc/partitions"
+cat /proc/partitions
+echo "== storage"
+dmesg | grep -E 'ata[0-9]|scsi|sd [0-9]|sr [0-9]|sr[0-9]|sd[a-z]' | head -n 40
+for f in /sys/class/ata_device/*/xfer_mode; do [ -f "\$f" ] && echo "\$f: \$(cat "\$f")"; done
 echo "SOFTVISOR-GUEST-DONE"
 if grep -qw softvisor.shell /proc/cmdline; then
   echo "SOFTVISOR-SHELL-READY"
@@ -135,8 +201,9 @@ EOF
 # initramfs for one architecture from its busybox; rebuilt when missing,
 # corrupt, or older than this script (the /init text lives here).
 pack_initramfs() {
-  local arch="$1" busybox="$2" image="$out_dir/initramfs-$1.cpio.gz" stage
-  if [ -f "$image" ] && gzip -t "$image" 2>/dev/null && [ "$image" -nt "$0" ] && [ "$image" -nt "$busybox" ]; then
+  local arch="$1" busybox="$2" modules="$3" image="$out_dir/initramfs-$1.cpio.gz" stage
+  if [ -f "$image" ] && gzip -t "$image" 2>/dev/null && [ "$image" -nt "$0" ] && [ "$image" -nt "$busybox" ] &&
+     [ "$image" -nt "$modules/load-order" ]; then
     note "initramfs-$arch.cpio.gz is up to date"; return
   fi
   stage="$(mktemp -d "$out_dir/.initramfs.XXXXXX")"
@@ -144,6 +211,8 @@ pack_initramfs() {
   cp "$busybox" "$stage/bin/busybox"
   chmod 755 "$stage/bin/busybox"
   ln -s busybox "$stage/bin/sh"
+  mkdir -p "$stage/lib/modules"
+  cp "$modules"/* "$stage/lib/modules/"
   write_init "$stage/init"
   # Same inputs, same bytes: fixed times, sorted names, no inode/device
   # numbers, no gzip timestamp.
@@ -179,7 +248,14 @@ for arch in $arches; do
     extract_member "$bdeb" "bin/busybox" "$busybox"
     valid_elf "$busybox" || die "$busybox from $bdeb is not an ELF binary"
   fi
-  pack_initramfs "$arch" "$busybox"
+  modules="$out_dir/modules-$kver"
+  if [ -s "$modules/load-order" ]; then
+    note "modules-$kver is present"
+  else
+    [ -n "$kdeb" ] || kdeb="$(fetch_deb "$kpkg" "$arch")"
+    extract_storage_modules "$kdeb" "$kver" "$modules"
+  fi
+  pack_initramfs "$arch" "$busybox" "$modules"
   echo "$arch kernel=$kpkg $(apt-cache policy "$kpkg:$arch" | awk '$1 == "Candidate:" { print $2 }') flavour=$flavour busybox-static=$(apt-cache policy "busybox-static:$arch" | awk '$1 == "Candidate:" { print $2 }')" >> "$manifest"
   # The .deb of a kernel is ~70 MB of modules we never use: keep only vmlinuz.
   if [ -n "$kdeb" ]; then rm -f "$kdeb"; fi

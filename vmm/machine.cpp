@@ -76,6 +76,7 @@ Machine::Machine(MachineConfig config)
   buildBoard();
   buildInterruptRouting();
   buildChipset();
+  buildStorage();
   buildSuperIo();
   buildDisplay();
   buildAcpi();
@@ -120,6 +121,7 @@ void Machine::buildSuperIo() {
   CmosBoardConfig board;
   board.ram_bytes = mem_.ramSize();
   board.cpu_count = 1;
+  describeStorage(board);
   rtc_ = std::make_unique<CmosRtc>(static_cast<DeviceClock&>(*this), [this](bool level) { setReplaceableIrq(CmosRtc::kIrq, false, level); },
                                    start, board);
   io_.registerPorts(CmosRtc::kIndexPort, CmosRtc::kPortCount, *rtc_, "rtc-cmos");

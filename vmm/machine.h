@@ -28,6 +28,7 @@
 #include "devices/pci/pci_bus.h"
 #include "devices/pci/pci_config_io.h"
 #include "devices/pci/piix3_isa.h"
+#include "devices/pci/piix_ide.h"
 #include "devices/pic8259.h"
 #include "devices/pit8254.h"
 #include "devices/reset_control.h"
@@ -139,6 +140,10 @@ class Machine final : private PortIo, private TimeSource, private DeviceClock, p
   // Direct boot has no firmware: do its ACPI part (PM block at its base,
   // tables in 0xE0000-0xEFFFF shadowed as RAM).
   void installAcpiForDirectBoot();
+  // Storage (vmm/machine_storage.cpp): the PIIX IDE function and its
+  // drives, the fw_cfg boot order; describeStorage fills the CMOS bytes.
+  void buildStorage();
+  void describeStorage(CmosBoardConfig& board) const;
   void fillFwCfg();
   void resetBoard();
   void enterDirectBoot();
@@ -173,6 +178,7 @@ class Machine final : private PortIo, private TimeSource, private DeviceClock, p
   PciConfigIo pci_io_;
   I440fxHost host_bridge_;  // 00:00.0
   Piix3Isa isa_bridge_;     // 00:01.0
+  std::unique_ptr<PiixIde> ide_;  // 00:01.1
   ResetControl reset_control_;
   SystemControlPortA port_a_;
   FwCfg fw_cfg_;

@@ -46,6 +46,16 @@ struct VgaConfig {
   std::string rom_path;
 };
 
+// A drive on the PIIX IDE controller (QEMU's -drive if=ide, -hda..-hdd,
+// -cdrom): a raw image file as an ATA disk or an ATAPI CD-ROM.
+struct DriveConfig {
+  enum class Media : uint8_t { Disk, Cdrom };
+  std::string path;  // empty: a CD-ROM drive with no disc
+  Media media = Media::Disk;
+  bool read_only = false;
+  unsigned index = 0;  // bus * 2 + unit: 0 primary master .. 3 secondary slave
+};
+
 struct MachineConfig {
   uint64_t ram_bytes = 128ull << 20;
   std::string bios_path;             // may be empty with a direct boot
@@ -70,6 +80,10 @@ struct MachineConfig {
   int32_t boot_fail_wait_ms = -1;   // -boot reboot-timeout=MS (fw_cfg etc/boot-fail-wait; -1 = never)
   bool jit_dump_host = false;       // -d jit-host: with their host code
   std::optional<VgaConfig> vga = VgaConfig{};  // -vga std (default) | none
+  std::vector<DriveConfig> drives;  // at most one per index
+  // -boot order=: the firmware's boot devices, first to last, in QEMU's
+  // letters (a floppy, c disk, d CD-ROM, n network).
+  std::string boot_order = "cad";
 };
 
 }  // namespace sv

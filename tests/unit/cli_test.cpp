@@ -95,3 +95,41 @@ TEST_CASE("-serial stdio also reads stdin; -nographic puts COM1 on stdio unless 
   CHECK(parseCommandLine({"-no-reboot"}).machine.no_reboot);
   CHECK_THROWS_AS(parseCommandLine({"-nographics"}), ConfigError);
 }
+
+TEST_CASE("-drive, -hda..-hdd and -cdrom place IDE drives; -boot order") {
+  CliOptions o = parseCommandLine({"-drive", "file=a.img,format=raw,if=ide", "-hdb", "b.img", "-cdrom", "c.iso",
+                                   "-drive", "file=d.img,index=3,readonly=on", "-boot", "order=dc"});
+  REQUIRE(o.machine.drives.size() == 4);
+  CHECK(o.machine.drives[0].path == "a.img");
+  CHECK(o.machine.drives[0].index == 0);
+  CHECK(o.machine.drives[0].media == DriveConfig::Media::Disk);
+  CHECK_FALSE(o.machine.drives[0].read_only);
+  CHECK(o.machine.drives[1].index == 1);
+  CHECK(o.machine.drives[2].index == 2);  // secondary master, as on QEMU
+  CHECK(o.machine.drives[2].media == DriveConfig::Media::Cdrom);
+  CHECK(o.machine.drives[2].read_only);
+  CHECK(o.machine.drives[3].index == 3);
+  CHECK(o.machine.drives[3].read_only);
+  CHECK(o.machine.boot_order == "dc");
+  CHECK(parseCommandLine({}).machine.boot_order == "cad");
+  CHECK(parseCommandLine({"-boot", "d"}).machine.boot_order == "d");
+  // An automatic index takes the first free place; an empty CD-ROM drive needs no file.
+  o = parseCommandLine({"-hda", "x.img", "-drive", "file=y.img", "-drive", "if=ide,media=cdrom"});
+  CHECK(o.machine.drives[1].index == 1);
+  CHECK(o.machine.drives[2].index == 2);
+  CHECK(o.machine.drives[2].path.empty());
+}
+
+TEST_CASE("bad drive and boot options are refused with a message; -fda is not supported yet") {
+  CHECK_THROWS_WITH_AS(parseCommandLine({"-drive", "file=a.img,format=qcow2"}), doctest::Contains("only raw"), ConfigError);
+  CHECK_THROWS_WITH_AS(parseCommandLine({"-drive", "file=a.img,if=virtio"}), doctest::Contains("only ide"), ConfigError);
+  CHECK_THROWS_WITH_AS(parseCommandLine({"-drive", "file=a.img,index=4"}), doctest::Contains("out of range"), ConfigError);
+  CHECK_THROWS_WITH_AS(parseCommandLine({"-drive", "format=raw"}), doctest::Contains("needs file="), ConfigError);
+  CHECK_THROWS_WITH_AS(parseCommandLine({"-hda", "a.img", "-drive", "file=b.img,index=0"}), doctest::Contains("given twice"),
+                       ConfigError);
+  CHECK_THROWS_WITH_AS(parseCommandLine({"-drive", "file=a.img,cache=none"}), doctest::Contains("unsupported option 'cache'"),
+                       ConfigError);
+  CHECK_THROWS_WITH_AS(parseCommandLine({"-boot", "order=x"}), doctest::Contains("unknown boot device 'x'"), ConfigError);
+  CHECK_THROWS_WITH_AS(parseCommandLine({"-boot", "order=cc"}), doctest::Contains("given twice"), ConfigError);
+  CHECK_THROWS_WITH_AS(parseCommandLine({"-fda", "f.img"}), doctest::Contains("not supported yet"), ConfigError);
+}
