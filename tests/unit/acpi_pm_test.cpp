@@ -23,7 +23,7 @@ struct Rig {
 };
 }  // namespace
 
-TEST_CASE("PMBA and PMIOSE map the 64-byte block; the IDs are the PIIX4's") {
+TEST_CASE("PMBA and PMIOSE map the 64-byte block, the IDs are the PIIX4's") {
   FakeClock clock;
   IoBus io;
   AcpiPmRegisters regs{clock, nullptr, nullptr};
@@ -99,7 +99,7 @@ TEST_CASE("the power button latches PWRBTN_STS and signals the SCI when enabled"
   CHECK_FALSE(r.sci);
 }
 
-TEST_CASE("SLP_EN with SLP_TYP 0 is soft off; other types and SLP_TYP alone do nothing") {
+TEST_CASE("SLP_EN with SLP_TYP 0 is soft off, other types and SLP_TYP alone do nothing") {
   Rig r;
   r.io.write(0x604, 2, 1u << 10);  // SLP_TYP 1 without SLP_EN
   CHECK(r.power_offs == 0);

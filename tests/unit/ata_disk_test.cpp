@@ -43,7 +43,7 @@ TEST_CASE("ATA: the disk signature after reset, status DRDY|DSC, empty slave rea
   CHECK(r.in(7, 0x170) == 0x00);
 }
 
-TEST_CASE("ATA: IDENTIFY DEVICE strings, capacities, geometry, modes; interrupt until status is read") {
+TEST_CASE("ATA: IDENTIFY DEVICE strings, capacities, geometry, modes, interrupt until status is read") {
   DiskRig r(100000);
   r.out(6, 0xA0);
   r.out(7, cmd::kIdentifyDevice);
@@ -112,7 +112,7 @@ TEST_CASE("ATA: 32-bit data port reads, nIEN masks INTRQ, CHS addressing") {
   CHECK(r.in(1) == kErrorIdnf);
 }
 
-TEST_CASE("ATA: WRITE SECTORS: no interrupt for the first block, one after each; data reaches the file") {
+TEST_CASE("ATA: WRITE SECTORS: no interrupt for the first block, one after each, data reaches the file") {
   DiskRig r;
   r.lba28(cmd::kWriteSectors, 5, 2);
   CHECK_FALSE(r.irq[14]);
@@ -131,7 +131,7 @@ TEST_CASE("ATA: WRITE SECTORS: no interrupt for the first block, one after each;
   CHECK(r.image.read(7 * 512, 1)[0] == TempImage::expected(7, 0));
 }
 
-TEST_CASE("ATA: READ MULTIPLE needs SET MULTIPLE MODE; then one DRQ block per N sectors") {
+TEST_CASE("ATA: READ MULTIPLE needs SET MULTIPLE MODE, then one DRQ block per N sectors") {
   DiskRig r;
   r.lba28(cmd::kReadMultiple, 0, 8);
   CHECK(r.in(7) == (kStatusDrdy | kStatusErr));
@@ -151,7 +151,7 @@ TEST_CASE("ATA: READ MULTIPLE needs SET MULTIPLE MODE; then one DRQ block per N 
   CHECK(r.in(7) == (kStatusDrdy | kStatusDsc));
 }
 
-TEST_CASE("ATA: READ SECTORS EXT takes the high bytes from the HOB registers; HOB reads them back") {
+TEST_CASE("ATA: READ SECTORS EXT takes the high bytes from the HOB registers, HOB reads them back") {
   DiskRig r(70000);
   // LBA 0x0000_0001_0000 (65536), count 0x0001 written high byte first.
   r.out(2, 0x00), r.out(2, 0x01);
@@ -174,7 +174,7 @@ TEST_CASE("ATA: READ SECTORS EXT takes the high bytes from the HOB registers; HO
   CHECK(r.in(1) == kErrorIdnf);
 }
 
-TEST_CASE("ATA: a read-only image aborts writes; FLUSH CACHE, power mode, verify, seek") {
+TEST_CASE("ATA: a read-only image aborts writes, FLUSH CACHE, power mode, verify, seek") {
   DiskRig r(2048, true);
   r.lba28(cmd::kWriteSectors, 0, 1);
   CHECK(r.in(7) == (kStatusDrdy | kStatusErr));
@@ -213,7 +213,7 @@ TEST_CASE("ATA: INITIALIZE DEVICE PARAMETERS changes the CHS translation") {
   CHECK(word(id, 54) == 4096 / 128);
 }
 
-TEST_CASE("ATA: SRST holds BSY, then leaves the signature; EXECUTE DEVICE DIAGNOSTIC too") {
+TEST_CASE("ATA: SRST holds BSY, then leaves the signature, EXECUTE DEVICE DIAGNOSTIC too") {
   DiskRig r;
   r.lba28(cmd::kReadSectors, 7, 1);
   r.out(0x206, kControlSrst);
@@ -252,7 +252,7 @@ TEST_CASE("Bus-master DMA: READ DMA through a two-entry PRD table") {
   CHECK(r.io.read(kBmBase + 2, 1) == 0x00);
 }
 
-TEST_CASE("Bus-master DMA: WRITE DMA; a table larger than the transfer stays active, a smaller one stalls") {
+TEST_CASE("Bus-master DMA: WRITE DMA, a table larger than the transfer stays active, a smaller one stalls") {
   DiskRig r;
   auto& m = r.dma.bytes;
   for (int i = 0; i < 1024; ++i) m[0x40000 + i] = static_cast<uint8_t>(0xA0 ^ i);
@@ -288,7 +288,7 @@ TEST_CASE("Bus-master DMA waits while PCI bus mastering is disabled") {
   CHECK(r.dma.bytes[0x20000] == 0xEE);
 }
 
-TEST_CASE("PIIX IDE: 8086:7010 class 01/01/80; legacy ports decode only with IDETIM decode enable and I/O space") {
+TEST_CASE("PIIX IDE: 8086:7010 class 01/01/80, legacy ports decode only with IDETIM decode enable and I/O space") {
   DiskRig r;
   CHECK(r.bus.configRead(0, 1, 1, 0x00, 4) == 0x70108086u);
   CHECK(r.bus.configRead(0, 1, 1, 0x08, 4) == 0x01018000u);

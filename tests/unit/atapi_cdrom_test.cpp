@@ -141,7 +141,7 @@ TEST_CASE("ATAPI: unknown opcodes and bad ranges give CHECK CONDITION with ILLEG
   CHECK(r.requestSense().asc == 0x24);
 }
 
-TEST_CASE("ATAPI: no disc is NOT READY / medium not present; a new disc is a UNIT ATTENTION once") {
+TEST_CASE("ATAPI: no disc is NOT READY / medium not present, a new disc is a UNIT ATTENTION once") {
   CdRig r(false);
   r.packet({0x00});
   CHECK(r.finish() == (kStatusDrdy | kStatusErr));
@@ -158,7 +158,7 @@ TEST_CASE("ATAPI: no disc is NOT READY / medium not present; a new disc is a UNI
   CHECK(r.finish() == kStatusDrdy);
 }
 
-TEST_CASE("ATAPI: READ TOC formats 0 and 1, LBA and MSF; GET EVENT STATUS; locked tray refuses to eject") {
+TEST_CASE("ATAPI: READ TOC formats 0 and 1, LBA and MSF, GET EVENT STATUS, locked tray refuses to eject") {
   CdRig r;
   r.packet({0x43, 0, 0, 0, 0, 0, 0, 0, 100});
   auto toc = r.drq();

@@ -45,7 +45,7 @@ TEST_CASE("bad options are refused with a message naming them") {
   CHECK(message({"-debugcon", "tcp:1234"}).find("tcp:1234") != std::string::npos);
 }
 
-TEST_CASE("-accel picks the interpreter or the JIT; -d jit dumps blocks") {
+TEST_CASE("-accel picks the interpreter or the JIT, -d jit dumps blocks") {
   CHECK(parseCommandLine({}).machine.accel == Accel::Interp);
   CHECK(parseCommandLine({"-accel", "jit"}).machine.accel == Accel::Jit);
   CHECK(parseCommandLine({"-accel", "interp"}).machine.accel == Accel::Interp);
@@ -56,7 +56,7 @@ TEST_CASE("-accel picks the interpreter or the JIT; -d jit dumps blocks") {
   CHECK_THROWS_AS(parseCommandLine({"-d", "in_asm"}), ConfigError);
 }
 
-TEST_CASE("-serial picks COM1's output or removes it; -boot reboot-timeout; -d unimp") {
+TEST_CASE("-serial picks COM1's output or removes it, -boot reboot-timeout, -d unimp") {
   CHECK(parseCommandLine({}).machine.com1->kind == CharSink::Kind::Null);
   CHECK(parseCommandLine({"-serial", "stdio"}).machine.com1->kind == CharSink::Kind::Stdio);
   MachineConfig m = parseCommandLine({"-serial", "file:com1.txt", "-boot", "reboot-timeout=0", "-d", "unimp"}).machine;
@@ -67,11 +67,11 @@ TEST_CASE("-serial picks COM1's output or removes it; -boot reboot-timeout; -d u
   CHECK_FALSE(parseCommandLine({"-serial", "none"}).machine.com1.has_value());
   CHECK(parseCommandLine({}).machine.boot_fail_wait_ms == -1);
   CHECK_THROWS_AS(parseCommandLine({"-serial", "tcp:1"}), ConfigError);
-  CHECK_THROWS_AS(parseCommandLine({"-boot", "order=c"}), ConfigError);
+  CHECK_THROWS_AS(parseCommandLine({"-boot", "order=x"}), ConfigError);
   CHECK_THROWS_AS(parseCommandLine({"-boot", "reboot-timeout=99999"}), ConfigError);
 }
 
-TEST_CASE("-kernel/-initrd/-append make a direct boot; -append alone is refused") {
+TEST_CASE("-kernel/-initrd/-append make a direct boot, -append alone is refused") {
   CliOptions o = parseCommandLine({"-kernel", "bzImage", "-initrd", "root.cpio.gz", "-append", "console=ttyS0 quiet"});
   REQUIRE(o.machine.direct_boot.has_value());
   CHECK(o.machine.direct_boot->kernel_path == "bzImage");
@@ -82,7 +82,7 @@ TEST_CASE("-kernel/-initrd/-append make a direct boot; -append alone is refused"
   CHECK_FALSE(parseCommandLine({"-bios", "x.rom"}).machine.direct_boot.has_value());
 }
 
-TEST_CASE("-serial stdio also reads stdin; -nographic puts COM1 on stdio unless -serial says otherwise") {
+TEST_CASE("-serial stdio also reads stdin, -nographic puts COM1 on stdio unless -serial says otherwise") {
   CHECK(parseCommandLine({"-serial", "stdio"}).machine.com1_stdin);
   CHECK_FALSE(parseCommandLine({"-serial", "file:x"}).machine.com1_stdin);
   CHECK_FALSE(parseCommandLine({}).machine.com1_stdin);
@@ -96,7 +96,7 @@ TEST_CASE("-serial stdio also reads stdin; -nographic puts COM1 on stdio unless 
   CHECK_THROWS_AS(parseCommandLine({"-nographics"}), ConfigError);
 }
 
-TEST_CASE("-drive, -hda..-hdd and -cdrom place IDE drives; -boot order") {
+TEST_CASE("-drive, -hda..-hdd and -cdrom place IDE drives, -boot order") {
   CliOptions o = parseCommandLine({"-drive", "file=a.img,format=raw,if=ide", "-hdb", "b.img", "-cdrom", "c.iso",
                                    "-drive", "file=d.img,index=3,readonly=on", "-boot", "order=dc"});
   REQUIRE(o.machine.drives.size() == 4);
@@ -120,7 +120,7 @@ TEST_CASE("-drive, -hda..-hdd and -cdrom place IDE drives; -boot order") {
   CHECK(o.machine.drives[2].path.empty());
 }
 
-TEST_CASE("bad drive and boot options are refused with a message; -fda is not supported yet") {
+TEST_CASE("bad drive and boot options are refused with a message, -fda is not supported yet") {
   CHECK_THROWS_WITH_AS(parseCommandLine({"-drive", "file=a.img,format=qcow2"}), doctest::Contains("only raw"), ConfigError);
   CHECK_THROWS_WITH_AS(parseCommandLine({"-drive", "file=a.img,if=virtio"}), doctest::Contains("only ide"), ConfigError);
   CHECK_THROWS_WITH_AS(parseCommandLine({"-drive", "file=a.img,index=4"}), doctest::Contains("out of range"), ConfigError);

@@ -193,7 +193,7 @@ TEST_CASE("rtc: the guest's day of week is kept") {
   CHECK(r.read(6) == 3);
 }
 
-TEST_CASE("rtc: update-ended interrupt once per second; reading C clears and lowers IRQ") {
+TEST_CASE("rtc: update-ended interrupt once per second, reading C clears and lowers IRQ") {
   Rig r;
   r.write(0x0B, 0x12);  // UIE
   CHECK(r.rtc.nextDeadlineNs() == r.clock.now + kSecond);
@@ -211,7 +211,7 @@ TEST_CASE("rtc: update-ended interrupt once per second; reading C clears and low
   CHECK(r.edges == std::vector<bool>{true, false, true});
 }
 
-TEST_CASE("rtc: flags are set without their enables; enabling raises IRQ at once") {
+TEST_CASE("rtc: flags are set without their enables, enabling raises IRQ at once") {
   Rig r;
   r.advance(kSecond);
   CHECK_FALSE(r.irq());
@@ -253,7 +253,7 @@ TEST_CASE("rtc: periodic interrupt rates of register A") {
   }
 }
 
-TEST_CASE("rtc: 1024 Hz period is 976.5625 us; rate 0 gives no periodic interrupt") {
+TEST_CASE("rtc: 1024 Hz period is 976.5625 us, rate 0 gives no periodic interrupt") {
   Rig r;
   r.write(0x0B, 0x42);
   uint64_t first = r.rtc.nextDeadlineNs();
@@ -338,7 +338,7 @@ TEST_CASE("rtc: UIP is set for the last 244 us before an update") {
   CHECK(r.read(0x0A) == 0x26);
 }
 
-TEST_CASE("rtc: divider reset stops the clock; the first update follows 500 ms after release") {
+TEST_CASE("rtc: divider reset stops the clock, the first update follows 500 ms after release") {
   Rig r;
   r.write(0x0A, 0x70);  // divider chain in reset
   r.advance(10 * kSecond);

@@ -194,7 +194,7 @@ TEST_CASE("MOV DRn: DR6/DR7 fixed bits, DR4/DR5 aliases, DR7.GD traps") {
   CHECK((r2.cpu.state.dr[7] & (1u << 13)) == 0);  // GD cleared for the handler
 }
 
-TEST_CASE("LGDT keeps 24 base bits with a 16-bit operand, 32 with 66h; SGDT stores 32") {
+TEST_CASE("LGDT keeps 24 base bits with a 16-bit operand, 32 with 66h, SGDT stores 32") {
   Rig r;
   const uint8_t desc[6] = {0xFF, 0x7F, 0x78, 0x56, 0x34, 0x12};
   std::memcpy(r.ram() + Rig::kData, desc, 6);
@@ -209,7 +209,7 @@ TEST_CASE("LGDT keeps 24 base bits with a 16-bit operand, 32 with 66h; SGDT stor
   CHECK(std::memcmp(r2.ram() + Rig::kData + 0x10, desc, 6) == 0);
 }
 
-TEST_CASE("SMSW: 16 bits to memory or r16, the low 32 bits to r32; LMSW never clears PE") {
+TEST_CASE("SMSW: 16 bits to memory or r16, the low 32 bits to r32, LMSW never clears PE") {
   Rig r;
   r.cpu.state.gpr[RAX] = 0xAAAAAAAA;
   r.cpu.state.gpr[RBX] = 0xAAAAAAAA;
@@ -282,7 +282,7 @@ TEST_CASE("JMP rel32 beyond the CS limit is #GP(0) with nothing changed") {
   CHECK(cs == 0x1000);
 }
 
-TEST_CASE("LOOP with 67h counts in ECX; JCXZ with 67h tests ECX") {
+TEST_CASE("LOOP with 67h counts in ECX, JCXZ with 67h tests ECX") {
   Rig r;
   r.cpu.state.gpr[RCX] = 0x10000;
   // 67 E2 01: loop over the first HLT to the second

@@ -37,7 +37,7 @@ TEST_CASE("memory operand with default DS segment and a byte register") {
   CHECK(d.seg_override == DecodedInsn::kNoSeg);
 }
 
-TEST_CASE("BP-based addressing defaults to SS; an override wins") {
+TEST_CASE("BP-based addressing defaults to SS, an override wins") {
   DecodedInsn d;
   REQUIRE(decodeBytes({0x8B, 0x46, 0x02}, d) == DecodeStatus::Ok);  // mov ax, [bp+2]
   CHECK(d.ops[1].seg == SS);

@@ -27,7 +27,7 @@ struct Rig {
 };
 }  // namespace
 
-TEST_CASE("self-test answers 0x55 and sets SYS; interface tests answer 0") {
+TEST_CASE("self-test answers 0x55 and sets SYS, interface tests answer 0") {
   Rig r;
   CHECK(r.status() == 0x18);  // not inhibited, last write "command" (power-on)
   r.command(0xAA);
@@ -43,7 +43,7 @@ TEST_CASE("self-test answers 0x55 and sets SYS; interface tests answer 0") {
   CHECK_FALSE((r.status() & 0x08));
 }
 
-TEST_CASE("the command byte is read with 0x20 and written with 0x60; 0xA7/0xA8 and 0xAD/0xAE flip its disables") {
+TEST_CASE("the command byte is read with 0x20 and written with 0x60, 0xA7/0xA8 and 0xAD/0xAE flip its disables") {
   Rig r;
   r.command(0x20);
   CHECK(r.read() == 0x03);
@@ -67,7 +67,7 @@ TEST_CASE("the command byte is read with 0x20 and written with 0x60; 0xA7/0xA8 a
   CHECK(r.read() == 0x5A);
 }
 
-TEST_CASE("the output port drives A20 and reset; 0xFE pulses reset") {
+TEST_CASE("the output port drives A20 and reset, 0xFE pulses reset") {
   Rig r;
   r.command(0xD0);
   CHECK((r.read() & 0x03) == 0x03);
@@ -88,7 +88,7 @@ TEST_CASE("the output port drives A20 and reset; 0xFE pulses reset") {
   CHECK(r.resets == 2);
 }
 
-TEST_CASE("keyboard commands: reset, identify, LEDs, scan code set; IRQ 1 per byte") {
+TEST_CASE("keyboard commands: reset, identify, LEDs, scan code set, IRQ 1 per byte") {
   Rig r;
   r.data(0xFF);
   CHECK(r.irq1);
@@ -120,7 +120,7 @@ TEST_CASE("keyboard commands: reset, identify, LEDs, scan code set; IRQ 1 per by
   CHECK(r.read() == 0xEE);
 }
 
-TEST_CASE("XLAT translates set 2 to set 1, folding the F0 break prefix; IDs read AB 41 translated") {
+TEST_CASE("XLAT translates set 2 to set 1, folding the F0 break prefix, IDs read AB 41 translated") {
   Rig r;
   r.command(0x60);
   r.data(0x41);  // XLAT | KBD INT
@@ -142,7 +142,7 @@ TEST_CASE("XLAT translates set 2 to set 1, folding the F0 break prefix; IDs read
   CHECK(r.read() == 0x1C);
 }
 
-TEST_CASE("a disabled keyboard interface holds its bytes; writing to the keyboard enables it") {
+TEST_CASE("a disabled keyboard interface holds its bytes, writing to the keyboard enables it") {
   Rig r;
   r.command(0xAD);
   r.kbc.keyboard().keyEvent(0x1C, true);
@@ -154,7 +154,7 @@ TEST_CASE("a disabled keyboard interface holds its bytes; writing to the keyboar
   CHECK(r.read() == 0xEE);
 }
 
-TEST_CASE("aux: 0xD4 talks to the mouse, replies set AUXB and IRQ 12; 0xD3 loops back as aux") {
+TEST_CASE("aux: 0xD4 talks to the mouse, replies set AUXB and IRQ 12, 0xD3 loops back as aux") {
   Rig r;
   r.command(0xD3);
   r.data(0x5A);

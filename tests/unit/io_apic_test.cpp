@@ -40,7 +40,7 @@ TEST_CASE("io apic: ID, version with 24 entries, arbitration, masked at reset") 
   CHECK(b.rd(0x01) == 0x00170020u);
 }
 
-TEST_CASE("io apic: edge pins send one message per rising edge; masked edges are lost") {
+TEST_CASE("io apic: edge pins send one message per rising edge, masked edges are lost") {
   Bench b;
   b.route(2, 0x30 | (0x00ull << 56));
   b.io.setPin(2, true);
@@ -81,7 +81,7 @@ TEST_CASE("io apic: level pins hold remote IRR until EOI and fire again while as
   CHECK(b.sent.size() == 3);
 }
 
-TEST_CASE("io apic: active-low polarity; remote IRR is read-only") {
+TEST_CASE("io apic: active-low polarity, remote IRR is read-only") {
   Bench b;
   b.io.setPin(16, true);  // an idle PCI line is high
   b.route(16, 0x51 | kLevel | kLow | kRemoteIrr);
@@ -92,7 +92,7 @@ TEST_CASE("io apic: active-low polarity; remote IRR is read-only") {
   CHECK(b.sent[0].vector == 0x51);
 }
 
-TEST_CASE("io apic: NMI and ExtINT entries pass their delivery mode; no remote IRR for them") {
+TEST_CASE("io apic: NMI and ExtINT entries pass their delivery mode, no remote IRR for them") {
   Bench b;
   b.route(3, 0x400);
   b.route(4, 0x700 | kLevel);

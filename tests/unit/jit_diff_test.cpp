@@ -877,7 +877,7 @@ TEST_CASE("jit flags: MUL/IMUL in every form, BT/BTS/BTR/BTC, XCHG, BSWAP, CBW/C
   }
 }
 
-TEST_CASE("jit dispatch: CALL into another page, RET and CALL r/m stay in translated code; patched callee seen") {
+TEST_CASE("jit dispatch: CALL into another page, RET and CALL r/m stay in translated code, patched callee seen") {
   // main (page 0x10000) calls func (page 0x11000) 50 times, patching func's
   // immediate through a flat ES before each call, then calls it through ESI.
   std::vector<uint8_t> code = {

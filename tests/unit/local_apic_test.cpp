@@ -77,7 +77,7 @@ TEST_CASE("local apic: a software-disabled APIC takes no fixed interrupts and ke
   CHECK(b.rd(r::TIMER) == 0x10030);
 }
 
-TEST_CASE("local apic: the highest request above PPR is taken; ISR nesting and EOI order") {
+TEST_CASE("local apic: the highest request above PPR is taken, ISR nesting and EOI order") {
   Bench b;
   b.enable();
   b.fixed(0x41);
@@ -102,7 +102,7 @@ TEST_CASE("local apic: the highest request above PPR is taken; ISR nesting and E
   CHECK(b.eois.empty());  // all edge-triggered: nothing broadcast
 }
 
-TEST_CASE("local apic: TPR masks classes; PPR and APR follow SDM 11.8.3.1") {
+TEST_CASE("local apic: TPR masks classes, PPR and APR follow SDM 11.8.3.1") {
   Bench b;
   b.enable();
   b.wr(r::TPR, 0x45);
@@ -147,7 +147,7 @@ TEST_CASE("local apic: level-triggered vectors set TMR and broadcast their EOI")
   CHECK(b.eois[0] == 0x70);
 }
 
-TEST_CASE("local apic: ExtINT on LINT0 forwards INTA to the 8259; disabled APIC passes INT through") {
+TEST_CASE("local apic: ExtINT on LINT0 forwards INTA to the 8259, disabled APIC passes INT through") {
   Bench b;
   b.apic.setLint(0, true);
   CHECK(b.intr);
@@ -249,7 +249,7 @@ TEST_CASE("local apic: one-shot timer counts the divided clock and fires once") 
   CHECK(b.apic.nextDeadlineNs() == TimerDevice::kNoDeadline);
 }
 
-TEST_CASE("local apic: periodic timer reloads; every divide code") {
+TEST_CASE("local apic: periodic timer reloads, every divide code") {
   Bench b;
   b.enable();
   const std::pair<uint32_t, unsigned> codes[] = {{0x0, 2},  {0x1, 4},  {0x2, 8},   {0x3, 16},

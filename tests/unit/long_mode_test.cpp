@@ -86,7 +86,7 @@ constexpr uint8_t kMovCr0Eax[] = {0x0F, 0x22, 0xC0};
 
 }  // namespace
 
-TEST_CASE("long mode: CR0.PG activates IA-32e mode only with PAE; LMA follows PG") {
+TEST_CASE("long mode: CR0.PG activates IA-32e mode only with PAE, LMA follows PG") {
   LongRig r;
   CHECK(r.cpu.mode() == CpuMode::Protected);
   // No PAE: #GP(0), nothing changes.
@@ -115,7 +115,7 @@ TEST_CASE("long mode: CR0.PG activates IA-32e mode only with PAE; LMA follows PG
   CHECK(r3.cpu.mode() == CpuMode::Protected);
 }
 
-TEST_CASE("long mode: EFER.LME cannot change while paging is on; CS.L blocks activation") {
+TEST_CASE("long mode: EFER.LME cannot change while paging is on, CS.L blocks activation") {
   LongRig r;
   r.enter64();
   r.cpu.state.gpr[RCX] = 0xC0000080;
@@ -151,7 +151,7 @@ TEST_CASE("long mode: 64-bit mode ignores DS/ES/SS bases, checks canonical addre
   CHECK(r3.exec({0x48, 0x8B, 0x45, 0x00}) == vec::SS);
 }
 
-TEST_CASE("long mode: SYSCALL/SYSRET need 64-bit mode and EFER.SCE; SWAPGS needs 64-bit mode") {
+TEST_CASE("long mode: SYSCALL/SYSRET need 64-bit mode and EFER.SCE, SWAPGS needs 64-bit mode") {
   for (bool swapgs : {false, true}) {
     LongRig r;  // compatibility mode
     r.cpu.state.gpr[RAX] = r.cpu.state.cr0 | cr0::PG;

@@ -73,7 +73,7 @@ TEST_CASE("machine: a timer whose IRQ is masked cannot wake a halted CPU forever
   CHECK(m.clock().nowNs() >= 60'000'000'000ull);
 }
 
-TEST_CASE("machine: IRQ0 wakes HLT; deterministic time jumps to each tick") {
+TEST_CASE("machine: IRQ0 wakes HLT, deterministic time jumps to each tick") {
   std::vector<uint8_t> code = {
       0x31, 0xC0, 0x8E, 0xD8,                    // xor ax,ax; mov ds,ax
       0xC7, 0x06, 0x20, 0x00, 0x00, 0xF1,        // IVT[8] = F000:F100

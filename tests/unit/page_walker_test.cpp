@@ -486,7 +486,7 @@ TEST_CASE("4-level: reserved-bit faults at every level") {
   }
 }
 
-TEST_CASE("4-level: rights are the AND over all levels; no A/D on a protection fault") {
+TEST_CASE("4-level: rights are the AND over all levels, no A/D on a protection fault") {
   Long t;
   t.ctl.wp = true;
   t.pte(2, 0x22000 | P | RW | US);

@@ -35,7 +35,7 @@ TEST_CASE("pic: before initialisation every input is masked") {
   CHECK(b.in(0xA1) == 0xFF);
 }
 
-TEST_CASE("pic: ICW1 clears IMR and ISR; an edge input needs a new rising edge") {
+TEST_CASE("pic: ICW1 clears IMR and ISR, an edge input needs a new rising edge") {
   Board b;
   b.init();
   b.pic.setIrq(1, true);

@@ -51,7 +51,7 @@ void checkChangesAgree(const PitCounter& c, int64_t to) {
 }
 }  // namespace
 
-TEST_CASE("pit: nothing counts before a count is written; OUT high after reset") {
+TEST_CASE("pit: nothing counts before a count is written, OUT high after reset") {
   PitCounter c;
   c.reset(0, true);
   CHECK(c.out(0));
@@ -131,7 +131,7 @@ TEST_CASE("pit mode 2: a new count takes effect at the end of the current period
   checkChangesAgree(c, 100);
 }
 
-TEST_CASE("pit mode 2: GATE low forces OUT high; a rising GATE reloads") {
+TEST_CASE("pit mode 2: GATE low forces OUT high, a rising GATE reloads") {
   PitCounter c = programmed(2, 5);
   CHECK_FALSE(c.out(5));  // count 1
   c.setGate(false, 5);
@@ -226,7 +226,7 @@ TEST_CASE("pit: LSB-only and MSB-only access") {
   CHECK(c.read(11) == 0x34);
 }
 
-TEST_CASE("pit: status byte: OUT, null count, RW, mode, BCD; status read before count") {
+TEST_CASE("pit: status byte: OUT, null count, RW, mode, BCD, status read before count") {
   PitCounter c;
   c.reset(0, true);
   c.writeControl(cw(3, 0), 0);

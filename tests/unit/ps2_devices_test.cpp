@@ -29,7 +29,7 @@ TEST_CASE("the 8042 translation table maps set-2 make codes to set 1") {
   CHECK(ps2::translateSet2ToSet1(0xAB) == 0xAB);
 }
 
-TEST_CASE("keys in set 2 and set 1; scanning off drops them; Pause") {
+TEST_CASE("keys in set 2 and set 1, scanning off drops them, Pause") {
   Ps2Keyboard kb;
   kb.keyEvent(0x1C, true);
   kb.keyEvent(0x1C, false);
@@ -76,7 +76,7 @@ TEST_CASE("mouse: defaults, status request, reporting, packets with signs and la
   CHECK(drain(m) == B{0xFA, 0x21, 0x02, 100});  // enabled, right button
 }
 
-TEST_CASE("the IntelliMouse sample-rate knock makes ID 3 and 4-byte packets; reset returns ID 0") {
+TEST_CASE("the IntelliMouse sample-rate knock makes ID 3 and 4-byte packets, reset returns ID 0") {
   Ps2Mouse m;
   for (uint8_t rate : {200, 100, 80}) m.receiveFromHost(0xF3), m.receiveFromHost(rate);
   drain(m);
@@ -91,7 +91,7 @@ TEST_CASE("the IntelliMouse sample-rate knock makes ID 3 and 4-byte packets; res
   CHECK(m.deviceId() == 0);
 }
 
-TEST_CASE("mouse wrap mode echoes until 0xEC; remote mode reads on 0xEB") {
+TEST_CASE("mouse wrap mode echoes until 0xEC, remote mode reads on 0xEB") {
   Ps2Mouse m;
   m.receiveFromHost(0xEE);
   m.receiveFromHost(0x42);

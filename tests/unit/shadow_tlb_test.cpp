@@ -247,7 +247,7 @@ TEST_CASE("shadow TLB: global entries survive a CR3 load, not INVLPG or a full f
   CHECK(r.tlb.lookup(0x4000, R, SUP) == nullptr);
 }
 
-TEST_CASE("shadow TLB: a new CR3 changes translations; INVLPG of another page keeps ours") {
+TEST_CASE("shadow TLB: a new CR3 changes translations, INVLPG of another page keeps ours") {
   Rig r;
   r.paging();
   r.pte(6, 0x46000 | P | RW | A | D);

@@ -57,7 +57,7 @@ TEST_CASE("SSE availability: CR0.EM and CR4.OSFXSR give #UD, CR0.TS #NM") {
   CHECK(r.exec({0x0F, 0x77}) == kUD);
 }
 
-TEST_CASE("SSE moves: alignment #GP for MOVAPS, none for MOVUPS; MOVSD is the SSE2 scalar move") {
+TEST_CASE("SSE moves: alignment #GP for MOVAPS, none for MOVUPS, MOVSD is the SSE2 scalar move") {
   SseRig r;
   for (unsigned i = 0; i < 32; ++i) r.data()[0x100 + i] = static_cast<uint8_t>(i);
   CHECK(r.exec({0x0F, 0x28, 0x06, 0x08, 0x01}) == kGP);  // movaps xmm0, [0x108]

@@ -25,7 +25,7 @@ TEST_CASE("port 0x92: bit 1 drives A20, a rising bit 0 requests a reset") {
   CHECK(a20.size() == 2);  // A20 unchanged by the reset write
 }
 
-TEST_CASE("0xCF9: a 0 -> 1 transition of RCPU requests a reset; SRST reads back") {
+TEST_CASE("0xCF9: a 0 -> 1 transition of RCPU requests a reset, SRST reads back") {
   IoBus io;
   int resets = 0;
   ResetControl rc([&] { ++resets; });

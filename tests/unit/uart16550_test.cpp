@@ -289,7 +289,7 @@ TEST_CASE("uart: DLAB switches offsets 0 and 1 to the divisor latch") {
   CHECK(r.in(DLM) == 0x02);
 }
 
-TEST_CASE("uart: OUT2 gates the interrupt line; loopback disconnects it") {
+TEST_CASE("uart: OUT2 gates the interrupt line, loopback disconnects it") {
   Rig r;
   r.out(IER, 0x02);  // THRE pending
   CHECK_FALSE(r.irq());
@@ -314,7 +314,7 @@ TEST_CASE("uart: loopback routes THR to RBR and ignores the serial input") {
   CHECK((r.in(LSR) & 0x01) == 0x00);
 }
 
-TEST_CASE("uart: FCR clears the receiver; toggling FCR0 clears it too") {
+TEST_CASE("uart: FCR clears the receiver, toggling FCR0 clears it too") {
   Rig r;
   r.out(FCR, 0x01);
   r.uart.receive(1);

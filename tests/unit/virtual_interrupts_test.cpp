@@ -131,7 +131,7 @@ TEST_CASE("VME: a redirected frame that would wrap the v86 stack segment is #SS(
   CHECK(r.word(frame + 16) == 0x0003);  // the v86 SP as it was
 }
 
-TEST_CASE("VME: no single-step trap after a redirected INT n; TF is clear in the 8086 handler") {
+TEST_CASE("VME: no single-step trap after a redirected INT n, TF is clear in the 8086 handler") {
   V86Rig r;
   r.cpu.state.rflags |= flag::TF;
   r.exec({0xCD, 0x21}, 1);
@@ -141,7 +141,7 @@ TEST_CASE("VME: no single-step trap after a redirected INT n; TF is clear in the
   CHECK((r.word(0x2FFEE) & flag::TF) != 0);  // the pushed image keeps it
 }
 
-TEST_CASE("VME: INT3 and INTO are never redirected; a set bitmap bit with IOPL 0 is #GP(0)") {
+TEST_CASE("VME: INT3 and INTO are never redirected, a set bitmap bit with IOPL 0 is #GP(0)") {
   V86Rig r;
   r.put32(3 * 4, (0x1000u << 16) | 0x0100);  // a v86 vector 3 that must not be used
   r.ram()[V86Rig::kTss + V86Rig::kIoMap - 32] = 0;  // bits 0-7 clear

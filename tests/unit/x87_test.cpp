@@ -106,7 +106,7 @@ TEST_CASE("x87 with CR0.NE=0 still reports #MF (FERR#/IRQ13 is not modelled)") {
   CHECK(r.exec({0x9B}) == vec::MF);
 }
 
-TEST_CASE("x87 CR0.EM / CR0.TS raise #NM; WAIT only with MP") {
+TEST_CASE("x87 CR0.EM / CR0.TS raise #NM, WAIT only with MP") {
   Rig r;
   r.cpu.state.cr0 |= cr0::EM;
   CHECK(r.exec({0xD9, 0xE8}) == vec::NM);
