@@ -2,6 +2,7 @@
 # softvisor's benchmark: one command, figures only (never a pass/fail test).
 #
 #   bench/run.sh [-n RUNS] [-b BUILD_DIR] [-g GUESTS_DIR] [--no-boot] [--only PROGRAM] [--wall]
+#                [--engines "native jit interp qemu"]
 #
 # Builds softvisor and the bench programs (CMake targets softvisor,
 # bench_guests, bench_native_*), installs Debian's qemu-system-x86 when
@@ -24,7 +25,7 @@ set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
-runs=3 build=$root/build guests="" boot=1 only="" wall=0
+runs=3 build=$root/build guests="" boot=1 only="" wall=0 engines="native jit interp qemu"
 while [ $# -gt 0 ]; do
   case $1 in
     -n) runs=$2; shift 2 ;;
@@ -33,7 +34,8 @@ while [ $# -gt 0 ]; do
     --no-boot) boot=0; shift ;;
     --only) only=$2; shift 2 ;;
     --wall) wall=1; shift ;;
-    *) echo "usage: $0 [-n RUNS] [-b BUILD_DIR] [-g GUESTS_DIR] [--no-boot] [--only PROGRAM] [--wall]" >&2; exit 2 ;;
+    --engines) engines=$2; shift 2 ;;
+    *) echo "usage: $0 [-n RUNS] [-b BUILD_DIR] [-g GUESTS_DIR] [--no-boot] [--only PROGRAM] [--wall] [--engines LIST]" >&2; exit 2 ;;
   esac
 done
 [ -z "$guests" ] && guests=$build/guests
@@ -101,8 +103,8 @@ echo
 echo "Bare-metal programs: $([ $wall -eq 1 ] && echo wall || echo CPU) seconds for the full n (T(n) - T(1)), ratios to native; RSS in MiB"
 printf '%-9s %11s %8s %8s %8s %8s  %8s %8s %8s %8s  %6s %6s\n' program n native jit interp qemu \
   jit/nat int/nat qemu/nat qemu/jit rssJIT rssQEMU
-engines=(native jit interp qemu)
-have_qemu qemu-system-i386 || engines=(native jit interp)
+read -r -a engines <<<"$engines"
+have_qemu qemu-system-i386 || engines=("${engines[@]/qemu/}")
 for p in "${PROGRAMS[@]}"; do
   read -r k full interp_n <<<"$p"
   [ -n "$only" ] && [ "$only" != "$k" ] && continue
@@ -110,6 +112,7 @@ for p in "${PROGRAMS[@]}"; do
   want_small=$(echo "$want" | head -n1) want_full=$(echo "$want" | tail -n1)
   declare -A secs=() rss=()
   for e in "${engines[@]}"; do
+    [ -n "$e" ] || continue
     n=$full
     [ $e = interp ] && n=$interp_n
     want_n=$want_full

@@ -84,6 +84,7 @@ struct EmitContext {
   // The block's dispatch stub (emit_dispatch.h): leaves to whatever block
   // is at RIP now without returning to Cpu::run.
   asmjit::Label dispatch;
+  bool has_dispatch = false;  // the translator binds a dispatch stub
 
   // Per instruction, set by the translator before the emitter runs.
   uint64_t rip = 0;       // RIP of the instruction being emitted
