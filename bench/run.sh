@@ -136,9 +136,9 @@ for p in "${PROGRAMS[@]}"; do
   done
   ratio() { awk -v a="${secs[$1]:-}" -v b="${secs[$2]:-}" 'BEGIN{if (a+0>0 && b+0>0) printf "%.1fx", a/b; else print "-"}'; }
   mib() { awk -v k="${1:-}" 'BEGIN{if (k+0>0) printf "%.0f", k/1024; else print "-"}'; }
-  printf '%-9s %11s %8s %8s %8s %8s  %8s %8s %8s %8s  %6s %6s\n' "$k" "$full" "${secs[native]}" "${secs[jit]}" \
-    "${secs[interp]}" "${secs[qemu]:--}" "$(ratio jit native)" "$(ratio interp native)" "$(ratio qemu native)" \
-    "$(ratio qemu jit)" "$(mib "${rss[jit]}")" "$(mib "${rss[qemu]:-}")"
+  printf '%-9s %11s %8s %8s %8s %8s  %8s %8s %8s %8s  %6s %6s\n' "$k" "$full" "${secs[native]:--}" "${secs[jit]:--}" \
+    "${secs[interp]:--}" "${secs[qemu]:--}" "$(ratio jit native)" "$(ratio interp native)" "$(ratio qemu native)" \
+    "$(ratio qemu jit)" "$(mib "${rss[jit]:-}")" "$(mib "${rss[qemu]:-}")"
   unset secs rss
 done
 
