@@ -16,8 +16,6 @@ using namespace asmjit::x86;
 
 namespace {
 
-Mem gprMem(unsigned r, unsigned size) { return stateMem(offsetof(CpuState, gpr) + 8 * r, size); }
-
 // The stack width is the translation's, unless SS.B has changed since.
 void emitStackGuard(EmitContext& ctx, const Label& slow) {
   if (!ctx.env.stack_guard) return;
