@@ -84,6 +84,7 @@ struct EmitContext {
   // The block's dispatch stub (emit_dispatch.h): leaves to whatever block
   // is at RIP now without returning to Cpu::run.
   asmjit::Label dispatch;
+  bool has_dispatch = false;  // the translator binds a dispatch stub
 
   // Per instruction, set by the translator before the emitter runs.
   uint64_t rip = 0;       // RIP of the instruction being emitted
@@ -132,6 +133,10 @@ inline asmjit::x86::Mem stateMem(size_t offset, unsigned size) {
 }
 inline asmjit::x86::Mem ripMem() { return stateMem(offsetof(CpuState, rip), 8); }
 inline asmjit::x86::Mem rflagsMem() { return stateMem(offsetof(CpuState, rflags), 8); }
+// General-purpose register `index` (low `size` bytes) in CpuState.
+inline asmjit::x86::Mem gprMem(unsigned index, unsigned size) {
+  return stateMem(offsetof(CpuState, gpr) + 8 * index, size);
+}
 
 // A guest register operand (Gpr or GprHigh) as a CpuState memory operand
 // of `size` bytes; false for other register classes.

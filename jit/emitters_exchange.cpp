@@ -12,8 +12,6 @@ using namespace asmjit::x86;
 
 namespace {
 
-Mem gprMem(unsigned index, unsigned size) { return stateMem(offsetof(CpuState, gpr) + 8 * index, size); }
-
 // XCHG r/m, r (either order). With memory, the memory write comes first:
 // it is the only access that can fault (the slow path runs the whole
 // instruction before any register changes).

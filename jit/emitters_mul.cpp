@@ -17,8 +17,6 @@ namespace {
 
 constexpr uint64_t kMulFlags = flag::CF | flag::OF;
 
-Mem gprMem(unsigned index, unsigned size) { return stateMem(offsetof(CpuState, gpr) + 8 * index, size); }
-
 // MUL/IMUL r/m (one operand).
 template <bool kSigned>
 bool emitMulWide(EmitContext& ctx, const DecodedInsn& insn) {

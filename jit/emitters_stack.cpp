@@ -1,10 +1,11 @@
-// Native PUSH (register, immediate), POP (register) and CALL rel, after
+// Native PUSH (register, immediate), POP (register), CALL rel and near RET, after
 // Cpu::push/pop (cpu/cpu.cpp) and the handlers in cpu/interp: the new SP
 // is computed with the stack width, the slot goes through the memory fast
 // path on SS, and RSP is written only after the access succeeded (a fault
 // leaves SP as it was). Segment registers and memory operands stay with the
 // interpreter (they load descriptors or compute addresses with the new SP).
 #include "cpu/flags.h"
+#include "jit/emit_dispatch.h"
 #include "jit/emit_memory.h"
 #include "jit/emitters.h"
 
@@ -14,8 +15,6 @@ using namespace asmjit;
 using namespace asmjit::x86;
 
 namespace {
-
-Mem gprMem(unsigned r, unsigned size) { return stateMem(offsetof(CpuState, gpr) + 8 * r, size); }
 
 // The stack width is the translation's, unless SS.B has changed since.
 void emitStackGuard(EmitContext& ctx, const Label& slow) {
@@ -33,6 +32,28 @@ void storeSp(Assembler& a, unsigned w) {
   if (w == 2) a.mov(gprMem(RSP, 2), bp);
   else if (w == 4) a.mov(gprMem(RSP, 8), rbp);  // rbp holds a zero-extended 32-bit value
   else a.mov(gprMem(RSP, 8), rbp);
+}
+
+// The s-byte stack slot, as an operand for memFastPathUsable.
+Operand stackSlot(unsigned s) {
+  Operand m;
+  m.kind = OpKind::Mem;
+  m.size = static_cast<uint8_t>(s);
+  m.seg = SS;
+  return m;
+}
+
+// rdx = the s bytes at SS:SP and rbp = SP + s + release (storeSp keeps the
+// width's bits), or a jump to the slow path; nothing is written yet.
+void emitStackRead(EmitContext& ctx, unsigned s, uint64_t release, SlowPath& slow) {
+  Assembler& a = ctx.as;
+  const unsigned w = ctx.env.stack_size;
+  emitStackGuard(ctx, slow.entry);
+  loadZx(a, rax, gprMem(RSP, w), w);
+  a.lea(rbp, ptr(rax, static_cast<int32_t>(s + release)));
+  if (w == 4) a.mov(ebp, ebp);
+  emitHostAt(ctx, SS, s, AccessKind::Read, slow.entry);
+  loadZx(a, rdx, Mem(rax, 0, s), s);
 }
 
 // Pushes rdx (s bytes) on the fast path; the caller binds slow.resume.
@@ -56,14 +77,7 @@ bool emitPush(EmitContext& ctx, const DecodedInsn& insn) {
   Mem reg;
   const bool is_reg = op.kind == OpKind::Reg && guestRegMem(op.reg, s, reg);
   if (!is_reg && op.kind != OpKind::Imm) return false;
-  const Operand ss_op = [&] {
-    Operand m;
-    m.kind = OpKind::Mem;
-    m.size = static_cast<uint8_t>(s);
-    m.seg = SS;
-    return m;
-  }();
-  if (!memFastPathUsable(ctx, ss_op)) return false;
+  if (!memFastPathUsable(ctx, stackSlot(s))) return false;
   Assembler& a = ctx.as;
   SlowPath& slow = ctx.newSlowPath(insn);
   emitStackGuard(ctx, slow.entry);
@@ -87,20 +101,11 @@ bool emitPop(EmitContext& ctx, const DecodedInsn& insn) {
   Mem reg;
   if (insn.operand_count < 1 || (s != 2 && s != 4 && s != 8)) return false;
   if (op.kind != OpKind::Reg || !guestRegMem(op.reg, s, reg)) return false;
-  Operand m;
-  m.kind = OpKind::Mem;
-  m.size = static_cast<uint8_t>(s);
-  m.seg = SS;
-  if (!memFastPathUsable(ctx, m)) return false;
+  if (!memFastPathUsable(ctx, stackSlot(s))) return false;
   Assembler& a = ctx.as;
   const unsigned w = ctx.env.stack_size;
   SlowPath& slow = ctx.newSlowPath(insn);
-  emitStackGuard(ctx, slow.entry);
-  loadZx(a, rax, gprMem(RSP, w), w);
-  a.lea(rbp, ptr(rax, static_cast<int32_t>(s)));  // SP after the pop (storeSp keeps the width's bits)
-  if (w == 4) a.mov(ebp, ebp);
-  emitHostAt(ctx, SS, s, AccessKind::Read, slow.entry);
-  loadZx(a, rdx, Mem(rax, 0, s), s);
+  emitStackRead(ctx, s, 0, slow);
   // SP moves first, then the value lands (POP SP ends with the value).
   storeSp(a, w);
   if (s == 4) {
@@ -125,11 +130,7 @@ bool emitCall(EmitContext& ctx, const DecodedInsn& insn) {
   if (insn.operand_count < 1 || insn.ops[0].kind != OpKind::Rel || (s != 2 && s != 4 && s != 8)) return false;
   const uint64_t target = (ctx.next_rip + insn.ops[0].imm) & flags::mask(s);
   if (ctx.env.long64 ? !canonical(target) : target > 0xFFFFFFFFull) return false;
-  Operand m;
-  m.kind = OpKind::Mem;
-  m.size = static_cast<uint8_t>(s);
-  m.seg = SS;
-  if (!memFastPathUsable(ctx, m)) return false;
+  if (!memFastPathUsable(ctx, stackSlot(s))) return false;
   Assembler& a = ctx.as;
   SlowPath& slow = ctx.newSlowPath(insn);
   if (!ctx.env.long64) {
@@ -151,12 +152,52 @@ bool emitCall(EmitContext& ctx, const DecodedInsn& insn) {
   return true;
 }
 
+// Near RET / RET imm16 (C3/C2): the return address is read and checked
+// (CS limit, or canonical in 64-bit mode: SDM "RET") before SP moves, as
+// the interpreter's handleRetNear; then the block leaves through the
+// dispatch stub. Compatibility mode (the interpreter checks canonical form
+// there, not the limit) stays with the interpreter.
+bool emitRet(EmitContext& ctx, const DecodedInsn& insn) {
+  const unsigned s = insn.opsize;
+  if ((insn.opcode != 0xC3 && insn.opcode != 0xC2) || (s != 2 && s != 4 && s != 8)) return false;
+  if (!ctx.has_dispatch || ctx.env.compat) return false;
+  const uint64_t release = insn.opcode == 0xC2 && insn.operand_count > 0 ? insn.ops[0].imm & 0xFFFF : 0;
+  if (!memFastPathUsable(ctx, stackSlot(s))) return false;
+  Assembler& a = ctx.as;
+  const unsigned w = ctx.env.stack_size;
+  SlowPath& slow = ctx.newSlowPath(insn);
+  emitStackRead(ctx, s, release, slow);
+  if (ctx.env.long64) {
+    a.mov(rcx, rdx);
+    a.shl(rcx, 16);
+    a.sar(rcx, 16);
+    a.cmp(rcx, rdx);
+    a.jne(slow.entry);  // not canonical: the interpreter raises #GP(0)
+  } else {
+    a.cmp(dword_ptr(jitreg::kState, static_cast<int32_t>(offsetof(CpuState, seg) + sizeof(SegmentCache) * CS +
+                                                         offsetof(SegmentCache, limit))),
+          edx);
+    a.jb(slow.entry);  // beyond the CS limit: #GP(0)
+  }
+  storeSp(a, w);
+  a.mov(ripMem(), rdx);
+  // The slow path's handler has done the same (RIP = target).
+  a.bind(slow.resume);
+  ctx.addRetired(ctx.pending + 1);
+  ctx.pending = 0;
+  ctx.rip_stale = false;
+  emitDispatchExit(ctx);
+  ctx.ended = true;
+  return true;
+}
+
 }  // namespace
 
 void registerStackEmitters(InsnEmitter* t) {
   t[ZYDIS_MNEMONIC_PUSH] = &emitPush;
   t[ZYDIS_MNEMONIC_POP] = &emitPop;
   t[ZYDIS_MNEMONIC_CALL] = &emitCall;
+  t[ZYDIS_MNEMONIC_RET] = &emitRet;
 }
 
 }  // namespace sv

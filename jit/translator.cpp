@@ -166,6 +166,7 @@ bool Translator::emit(Cpu& cpu, Block& b, asmjit::JitRuntime& rt) {
   slow_paths_.clear();
   EmitContext ctx{a, env, a.newLabel(), slow_paths_, b.exits, {a.newLabel(), a.newLabel(), a.newLabel()}};
   ctx.dispatch = a.newLabel();
+  ctx.has_dispatch = dispatch_.fn != nullptr;
   Label epilogue = a.newLabel();
   Label entry = a.newLabel();
 

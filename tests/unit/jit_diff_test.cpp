@@ -916,3 +916,35 @@ TEST_CASE("jit dispatch: CALL into another page, RET and CALL r/m stay in transl
   CHECK(s.dispatch_misses == before.dispatch_misses);
   CHECK(s.blocks_run - before.blocks_run < 20);  // ... without going back to Cpu::run
 }
+
+TEST_CASE("jit RET: native near RET and RET imm16 in 16/32/64-bit code, precise #PF on the stack read") {
+  RigPair rigs;
+  // push junk ; push target ; ret 2/4 (releases the junk) -> target: inc eax ; hlt
+  auto program = [](bool wide) {
+    std::vector<uint8_t> c = {0x6A, 0x55, 0x68, 0x10, 0x00};
+    if (wide) c.insert(c.end(), {0x01, 0x00});  // push 0x10010 (32-bit: flat EIP) / 0x0010
+    c.insert(c.end(), {0xC2, static_cast<uint8_t>(wide ? 4 : 2), 0x00});
+    c.resize(0x10, 0x90);
+    c.insert(c.end(), {0x40, 0xF4});
+    return c;
+  };
+  uint64_t regs[8] = {0, 0, 0, 0, 0x8000, 0, 0, 0};
+  runAndCompare(rigs, Mode::Real16, program(false), regs, 0, 100, "ret imm16 (16-bit)");
+  CHECK(rigs.jit.cpu.state.gpr[RAX] == 1);
+  CHECK(rigs.jit.cpu.state.gpr[RSP] == 0x8000);
+  runAndCompare(rigs, Mode::Prot32, program(true), regs, 0, 100, "ret imm16 (32-bit)");
+  CHECK(rigs.jit.cpu.state.gpr[RAX] == 1);
+  CHECK(rigs.jit.cpu.state.gpr[RSP] == 0x8000);
+  runAndCompare(rigs, Mode::Prot32Paging, program(true), regs, 0, 100, "ret imm16 (32-bit, paging)");
+  // 64-bit: push imm32 sign-extends; RET 8 bytes.
+  std::vector<uint8_t> l64 = {0x6A, 0x55, 0x68, 0x10, 0x00, 0x01, 0x00, 0xC2, 0x08, 0x00};
+  l64.resize(0x10, 0x90);
+  l64.insert(l64.end(), {0xFF, 0xC0, 0xF4});
+  runAndCompare(rigs, Mode::Long64, l64, regs, 0, 100, "ret imm16 (64-bit)");
+  CHECK(rigs.jit.cpu.state.gpr[RAX] == 1);
+  CHECK(rigs.jit.cpu.state.gpr[RSP] == 0x8000);
+  // The stack page is not present: RET faults with ESP and EIP unchanged.
+  uint64_t fault_regs[8] = {0, 0, 0, 0, 0xF000, 0, 0, 0};
+  CHECK(runAndCompare(rigs, Mode::Prot32Paging, {0x90, 0xC3, 0xF4}, fault_regs, 0, 100, "ret #PF") != Cpu::Exit::Budget);
+  CHECK(rigs.jit.cpu.state.cr2 == 0x2F000);
+}
