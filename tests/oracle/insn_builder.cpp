@@ -10,30 +10,11 @@ constexpr unsigned kEsp = 4, kEbp = 5;
 }
 
 uint64_t edgeValue(Rng& rng) {
-  static const uint64_t kEdges[] = {0,
-                                    1,
-                                    2,
-                                    0x7F,
-                                    0x80,
-                                    0xFF,
-                                    0x100,
-                                    0x7FFF,
-                                    0x8000,
-                                    0xFFFF,
-                                    0x10000,
-                                    0x7FFFFFFF,
-                                    0x80000000,
-                                    0xFFFFFFFF,
-                                    0x0F,
-                                    0x10,
-                                    0x99,
-                                    0x09,
-                                    0x8001,
-                                    0x7FFE,
-                                    0x7FFFFFFFFFFFFFFFull,
-                                    0x8000000000000000ull,
-                                    0xFFFFFFFFFFFFFFFFull,
-                                    0x100000000ull};
+  static const uint64_t kEdges[] = {0,          1,          2,          0x7F,       0x80,       0xFF,
+                                    0x100,      0x7FFF,     0x8000,     0xFFFF,     0x10000,    0x7FFFFFFF,
+                                    0x80000000, 0xFFFFFFFF, 0x0F,       0x10,       0x99,       0x09,
+                                    0x8001,     0x7FFE,     0x7FFFFFFFFFFFFFFFull,  0x8000000000000000ull,
+                                    0xFFFFFFFFFFFFFFFFull,  0x100000000ull};
   switch (rng() % 4) {
     case 0: return kEdges[rng() % (sizeof kEdges / sizeof kEdges[0])];
     case 1: return rng() & 0xFF;  // small values: BCD, counts, bytes
@@ -108,12 +89,12 @@ void InsnBuilder::fix(unsigned reg, uint64_t value) {
 
 uint64_t InsnBuilder::windowAddress(uint32_t t) const { return kDataBase + kWindowOffset + t; }
 
-unsigned InsnBuilder::solvableReg(unsigned exclude_mask) {
+unsigned InsnBuilder::solvableReg() {
   const unsigned n = gprCount(c.mode);
   unsigned start = static_cast<unsigned>(rng() % n);
   for (unsigned k = 0; k < n; ++k) {
     unsigned r = (start + k) % n;
-    if (r != kEsp && !((fixed_ | reserved_ | exclude_mask) & (1u << r))) return r;
+    if (r != kEsp && !((fixed_ | reserved_) & (1u << r))) return r;
   }
   return ~0u;
 }
@@ -132,7 +113,7 @@ void InsnBuilder::modrm32(unsigned reg_field, uint64_t ea, bool solve) {
   if (!solve && form >= 5) form = 4;  // free forms need nothing solved
   unsigned base = ~0u, index = ~0u;
   if (form >= 1 && form <= 4) {
-    base = solve ? solvableReg(0) : pickReg();
+    base = solve ? solvableReg() : pickReg();
     if (base == ~0u) form = 0;
   }
   if (form == 4 || form == 5) {

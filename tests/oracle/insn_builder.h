@@ -30,10 +30,6 @@ class InsnBuilder {
   // Operand size in bytes: the mode's default, or the other one through a
   // 66 prefix (or 8 through REX.W in 64-bit code). `allow_byte` adds 1.
   unsigned pickOperandSize(bool allow_byte, bool allow_64 = true);
-  // 16-bit code addresses with 32 bits through a 67 prefix (the host has no
-  // 16-bit addressing in 64-bit code, and 16-bit offsets could not reach
-  // the scratch area); 32-bit code uses 32-bit addressing, 64-bit code 64.
-  void useHostAddressing();
 
   void prefix(uint8_t p) { prefixes_.push_back(p); }
   void rexW() { rex_ |= 0x48; }
@@ -71,9 +67,13 @@ class InsnBuilder {
   bool finish();
 
  private:
+  // 16-bit code addresses with 32 bits through a 67 prefix (the host has no
+  // 16-bit addressing in 64-bit code, and 16-bit offsets could not reach
+  // the scratch area); 32-bit code uses 32-bit addressing, 64-bit code 64.
+  void useHostAddressing();
   void setRexBit(unsigned bit, unsigned reg);
   void modrm32(unsigned reg_field, uint64_t ea, bool solve);
-  unsigned solvableReg(unsigned exclude_mask);
+  unsigned solvableReg();
   uint64_t regMask() const;
 
   std::vector<uint8_t> prefixes_;
