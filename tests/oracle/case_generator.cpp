@@ -346,7 +346,7 @@ uint32_t stringFamily(InsnBuilder& b) {
   return comparedFlags(FlagRule::AllDefined, size, 0);
 }
 
-// PUSH/POP in every form, PUSHF/POPF, LEAVE. 16/32-bit code gets the
+// PUSH/POP in every form, PUSHF/POPF, ENTER, LEAVE. 16/32-bit code gets the
 // 16-bit operand size only: 32-bit pushes have no 64-bit equivalent, while
 // 16-bit ones move the same bytes at the same (32-bit) stack address.
 uint32_t stackFamily(InsnBuilder& b) {
@@ -354,7 +354,13 @@ uint32_t stackFamily(InsnBuilder& b) {
   unsigned size = 2;
   if (b.is64()) size = b.pickOperandSize(false, false) == 2 ? 2 : 8;  // 64-bit stack operations are 64 or 16 bits
   else if (!b.is16()) b.prefix(0x66);
-  switch (b.rng() % 9) {
+  switch (b.rng() % 10) {
+    case 8:  // ENTER: nesting levels copy frame pointers from below EBP (level mod 32)
+      b.opcode({0xC8});
+      b.imm(b.rng() % 64, 2);
+      b.imm(b.rng() % 8 == 0 ? 32 + b.rng() % 3 : b.rng() % 5, 1);
+      b.fix(kEbp, b.windowAddress(160 + 4 * static_cast<uint32_t>(b.rng() % 16)));
+      break;
     case 0: b.opcodeWithReg(0x50, b.pickReg()); break;
     case 1: b.opcodeWithReg(0x58, b.pickReg()); break;
     case 2:
