@@ -22,12 +22,14 @@ constexpr uint32_t kMaxExtLeaf = 0x80000008;
 // 0x80000008 EAX: physical (kPhysAddrBits, cpuid.h) and linear address widths.
 constexpr uint32_t kLinearAddrBits = 48;
 constexpr uint32_t kExt1EdxNx = 1u << 20;
+constexpr uint32_t kExt1EcxLzcnt = 1u << 5;  // "ABM" on AMD: LZCNT
 
 // CPUID.1:EDX bits.
 namespace edx1 {
 constexpr uint32_t FPU = 1u << 0, VME = 1u << 1, DE = 1u << 2, PSE = 1u << 3, TSC = 1u << 4, MSR = 1u << 5,
                    PAE = 1u << 6, CX8 = 1u << 8, PGE = 1u << 13,
-                   CMOV = 1u << 15, PAT = 1u << 16, PSE36 = 1u << 17, CLFSH = 1u << 19;
+                   CMOV = 1u << 15, PAT = 1u << 16, PSE36 = 1u << 17, CLFSH = 1u << 19,
+                   MMX = 1u << 23, FXSR = 1u << 24, SSE = 1u << 25, SSE2 = 1u << 26;
 }
 // CPUID.(7,0):EBX bits.
 namespace ebx7 {
@@ -35,7 +37,7 @@ constexpr uint32_t SMEP = 1u << 7, SMAP = 1u << 20;
 }
 // CPUID.1:ECX bits.
 namespace ecx1 {
-constexpr uint32_t POPCNT = 1u << 23;
+constexpr uint32_t SSE3 = 1u << 0, SSSE3 = 1u << 9, SSE41 = 1u << 19, SSE42 = 1u << 20, POPCNT = 1u << 23;
 }
 
 bool implemented(std::initializer_list<ZydisMnemonic> mnemonics) {
@@ -47,6 +49,46 @@ bool implemented(std::initializer_list<ZydisMnemonic> mnemonics) {
 
 struct Features {
   uint32_t edx1 = 0, ecx1 = 0, ebx7 = 0;
+  uint32_t ecx_ext1 = 0;  // CPUID.80000001H:ECX
+  // MMX and the SSE family (cpu/interp/sse_*.cpp, cpu/simd/): each bit
+  // once its whole instruction set has a handler (the sample below names
+  // the last of each set to land; tests/unit/sse_test.cpp and
+  // sse_host_test.cpp cover them).
+  void addSimdFeatures() {
+    if (implemented({ZYDIS_MNEMONIC_FXSAVE, ZYDIS_MNEMONIC_FXRSTOR})) edx1 |= edx1::FXSR;
+    if (implemented({ZYDIS_MNEMONIC_EMMS, ZYDIS_MNEMONIC_PMADDWD, ZYDIS_MNEMONIC_PACKSSDW, ZYDIS_MNEMONIC_PSRAW,
+                     ZYDIS_MNEMONIC_PUNPCKHDQ, ZYDIS_MNEMONIC_MOVQ}))
+      edx1 |= edx1::MMX;
+    if ((edx1 & edx1::FXSR) &&
+        implemented({ZYDIS_MNEMONIC_ADDPS, ZYDIS_MNEMONIC_SQRTSS, ZYDIS_MNEMONIC_RSQRTPS, ZYDIS_MNEMONIC_CMPPS,
+                     ZYDIS_MNEMONIC_CVTPI2PS, ZYDIS_MNEMONIC_CVTTSS2SI, ZYDIS_MNEMONIC_SHUFPS, ZYDIS_MNEMONIC_LDMXCSR,
+                     ZYDIS_MNEMONIC_MASKMOVQ, ZYDIS_MNEMONIC_PSADBW, ZYDIS_MNEMONIC_SFENCE}))
+      edx1 |= edx1::SSE;
+    if ((edx1 & edx1::SSE) &&
+        implemented({ZYDIS_MNEMONIC_ADDPD, ZYDIS_MNEMONIC_CVTPD2DQ, ZYDIS_MNEMONIC_CVTTSD2SI, ZYDIS_MNEMONIC_PMULUDQ,
+                     ZYDIS_MNEMONIC_PSLLDQ, ZYDIS_MNEMONIC_PUNPCKHQDQ, ZYDIS_MNEMONIC_MASKMOVDQU,
+                     ZYDIS_MNEMONIC_MOVNTI, ZYDIS_MNEMONIC_MFENCE, ZYDIS_MNEMONIC_LFENCE}))
+      edx1 |= edx1::SSE2;
+    if ((edx1 & edx1::SSE2) &&
+        implemented({ZYDIS_MNEMONIC_ADDSUBPS, ZYDIS_MNEMONIC_HADDPD, ZYDIS_MNEMONIC_HSUBPS, ZYDIS_MNEMONIC_LDDQU,
+                     ZYDIS_MNEMONIC_MOVDDUP, ZYDIS_MNEMONIC_MOVSHDUP, ZYDIS_MNEMONIC_FISTTP}))
+      ecx1 |= ecx1::SSE3;
+    if ((ecx1 & ecx1::SSE3) &&
+        implemented({ZYDIS_MNEMONIC_PSHUFB, ZYDIS_MNEMONIC_PALIGNR, ZYDIS_MNEMONIC_PHADDSW, ZYDIS_MNEMONIC_PMULHRSW,
+                     ZYDIS_MNEMONIC_PMADDUBSW, ZYDIS_MNEMONIC_PSIGND, ZYDIS_MNEMONIC_PABSD}))
+      ecx1 |= ecx1::SSSE3;
+    if ((ecx1 & ecx1::SSSE3) &&
+        implemented({ZYDIS_MNEMONIC_DPPS, ZYDIS_MNEMONIC_DPPD, ZYDIS_MNEMONIC_ROUNDSD, ZYDIS_MNEMONIC_INSERTPS,
+                     ZYDIS_MNEMONIC_MPSADBW, ZYDIS_MNEMONIC_PHMINPOSUW, ZYDIS_MNEMONIC_PMOVZXBQ, ZYDIS_MNEMONIC_PTEST,
+                     ZYDIS_MNEMONIC_PBLENDVB, ZYDIS_MNEMONIC_PEXTRQ, ZYDIS_MNEMONIC_PINSRQ, ZYDIS_MNEMONIC_PMULLD,
+                     ZYDIS_MNEMONIC_MOVNTDQA, ZYDIS_MNEMONIC_PACKUSDW}))
+      ecx1 |= ecx1::SSE41;
+    if ((ecx1 & ecx1::SSE41) &&
+        implemented({ZYDIS_MNEMONIC_PCMPESTRI, ZYDIS_MNEMONIC_PCMPESTRM, ZYDIS_MNEMONIC_PCMPISTRI,
+                     ZYDIS_MNEMONIC_PCMPISTRM, ZYDIS_MNEMONIC_PCMPGTQ, ZYDIS_MNEMONIC_CRC32, ZYDIS_MNEMONIC_POPCNT}))
+      ecx1 |= ecx1::SSE42;
+    if (implemented({ZYDIS_MNEMONIC_LZCNT})) ecx_ext1 |= kExt1EcxLzcnt;
+  }
   Features() {
     // Implemented by the interpreter itself (cpu/interp/system.cpp):
     // RDTSC with CR4.TSD, RDMSR/WRMSR.
@@ -81,8 +123,9 @@ struct Features {
                      ZYDIS_MNEMONIC_FPTAN, ZYDIS_MNEMONIC_FPATAN, ZYDIS_MNEMONIC_FSIN, ZYDIS_MNEMONIC_FCOS,
                      ZYDIS_MNEMONIC_FSINCOS}))
       edx1 |= edx1::FPU;
-    // Not yet, on purpose: MCE, APIC, SEP, MTRR, MCA, FXSR,
-    // MMX, SSE*, and in 0x80000001 SYSCALL and LM.
+    addSimdFeatures();
+    // Not yet, on purpose: MCE, APIC, SEP, MTRR, MCA, and in 0x80000001
+    // SYSCALL and LM.
   }
 };
 
@@ -133,7 +176,7 @@ CpuidResult cpuidQuery(uint32_t leaf, uint32_t subleaf) {
   if (leaf <= kMaxBasicLeaf) return basicLeaf(leaf, subleaf);
   switch (leaf) {
     case 0x80000000: return {kMaxExtLeaf, 0, 0, 0};
-    case 0x80000001: return {0, 0, 0, kExt1EdxNx};  // NX; no LAHF64, SYSCALL or LM yet
+    case 0x80000001: return {0, 0, features().ecx_ext1, kExt1EdxNx};  // NX; no LAHF64, SYSCALL or LM yet
     case 0x80000005:
     case 0x80000006:
     case 0x80000007: return {0, 0, 0, 0};
@@ -149,8 +192,7 @@ CpuidResult cpuidQuery(uint32_t leaf, uint32_t subleaf) {
 }
 
 uint64_t cr4WritableMask() {
-  // Each bit comes with its feature. MCE, PCE, OSFXSR ... arrive with
-  // theirs.
+  // Each bit comes with its feature. MCE, PCE ... arrive with theirs.
   uint32_t f = features().edx1;
   uint64_t m = 0;
   if (f & edx1::VME) m |= cr4::VME | cr4::PVI;
@@ -161,6 +203,8 @@ uint64_t cr4WritableMask() {
   if (f & edx1::PGE) m |= cr4::PGE;
   if (features().ebx7 & ebx7::SMEP) m |= cr4::SMEP;
   if (features().ebx7 & ebx7::SMAP) m |= cr4::SMAP;
+  if (f & edx1::FXSR) m |= cr4::OSFXSR;
+  if (f & edx1::SSE) m |= cr4::OSXMMEXCPT;
   return m;
 }
 

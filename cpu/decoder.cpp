@@ -112,9 +112,12 @@ DecodeStatus Decoder::decode(CodeMode mode, const uint8_t* bytes, size_t len, De
 
   out = DecodedInsn{};
   const HandlerTable& handlers = interpreterHandlers();
-  out.handler = (zi.mnemonic == ZYDIS_MNEMONIC_MOV && zi.opcode_map == ZYDIS_OPCODE_MAP_0F)
-                    ? handlers.mov_control_debug
-                    : handlers.by_mnemonic[zi.mnemonic];
+  out.handler = handlers.by_mnemonic[zi.mnemonic];
+  if (zi.opcode_map == ZYDIS_OPCODE_MAP_0F) {
+    if (zi.mnemonic == ZYDIS_MNEMONIC_MOV) out.handler = handlers.mov_control_debug;
+    if (zi.mnemonic == ZYDIS_MNEMONIC_MOVSD) out.handler = handlers.movsd_sse;  // SSE2, not the string MOVSD
+    if (zi.mnemonic == ZYDIS_MNEMONIC_CMPSD) out.handler = handlers.cmpsd_sse;
+  }
   out.mnemonic = static_cast<uint16_t>(zi.mnemonic);
   out.length = zi.length;
   out.opsize = static_cast<uint8_t>(zi.operand_width / 8);

@@ -10,10 +10,14 @@ void IoBus::registerPorts(uint16_t first, uint32_t count, IoDevice& dev, std::st
   if (count == 0 || first + count > 0x10000) throw std::invalid_argument("I/O range of '" + name + "' is out of the port space");
   for (uint32_t p = first; p < first + count; ++p)
     if (ports_[p]) throw std::invalid_argument("I/O port " + std::to_string(p) + " of '" + name + "' is already claimed by '" + names_[name_of_[p]] + "'");
-  names_.push_back(std::move(name));
+  // A name is stored once however often it is registered: PCI BARs come
+  // and go as the guest reprograms them.
+  size_t index = 0;
+  while (index < names_.size() && names_[index] != name) ++index;
+  if (index == names_.size()) names_.push_back(std::move(name));
   for (uint32_t p = first; p < first + count; ++p) {
     ports_[p] = &dev;
-    name_of_[p] = static_cast<uint16_t>(names_.size() - 1);
+    name_of_[p] = static_cast<uint16_t>(index);
   }
 }
 

@@ -67,6 +67,30 @@ void loadZx(Assembler& a, const Gp& r64, const Mem& m, unsigned size) {
   else a.mov(r64.r64(), src);
 }
 
+void storeGuestReg(Assembler& a, const Mem& reg, unsigned size, const Gp& r64) {
+  Mem m = reg;
+  if (size == 4) {
+    m.setSize(8);
+    a.mov(m, r64.r64());
+  } else {
+    m.setSize(size);
+    a.mov(m, sized(r64, size));
+  }
+}
+
+void captureHostFlags(Assembler& a) {
+  a.pushfq();
+  a.pop(rsi);
+}
+
+void emitMergeFlags(Assembler& a, uint64_t host, uint64_t merge) {
+  a.and_(esi, Imm(static_cast<uint32_t>(host)));
+  a.mov(rdi, rflagsMem());
+  a.and_(rdi, Imm(static_cast<int64_t>(~merge)));
+  a.or_(rdi, rsi);
+  a.mov(rflagsMem(), rdi);
+}
+
 Gp sized(const Gp& r64, unsigned size) {
   switch (size) {
     case 1: return r64.r8();

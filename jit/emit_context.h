@@ -81,6 +81,9 @@ struct EmitContext {
   ChainExit* exits;                    // the block's direct exits
   asmjit::Label link_stub[kChainExits];  // their link-request stubs
   bool exit_used[kChainExits] = {};
+  // The block's dispatch stub (emit_dispatch.h): leaves to whatever block
+  // is at RIP now without returning to Cpu::run.
+  asmjit::Label dispatch;
 
   // Per instruction, set by the translator before the emitter runs.
   uint64_t rip = 0;       // RIP of the instruction being emitted
@@ -139,5 +142,19 @@ asmjit::x86::Gp sized(const asmjit::x86::Gp& r64, unsigned size);
 // Loads `size` bytes into r64, zero-extended (no partial-register merge
 // for 8- and 16-bit values); sized(r64, size) then holds the value.
 void loadZx(asmjit::x86::Assembler& a, const asmjit::x86::Gp& r64, const asmjit::x86::Mem& m, unsigned size);
+// Stores sized(r64, size) to a guest register as Cpu::setGpr does: a
+// 32-bit write zero-extends into the whole register (r64's upper half must
+// be zero: any 32-bit host operation leaves it so), the others keep the
+// bits above.
+void storeGuestReg(asmjit::x86::Assembler& a, const asmjit::x86::Mem& reg, unsigned size,
+                   const asmjit::x86::Gp& r64 = asmjit::x86::rdx);
+// A general-purpose operand size (1, 2, 4 or 8 bytes).
+inline bool isGprSize(unsigned size) { return size == 1 || size == 2 || size == 4 || size == 8; }
+
+// Flags of a host instruction: rsi = host RFLAGS (pushfq).
+void captureHostFlags(asmjit::x86::Assembler& a);
+// guest rflags = (rflags & ~merge) | (esi & host); esi keeps (esi & host).
+// Uses rdi.
+void emitMergeFlags(asmjit::x86::Assembler& a, uint64_t host, uint64_t merge);
 
 }  // namespace sv

@@ -20,6 +20,10 @@ EmitterTable::EmitterTable() {
   registerBranchEmitters(by_mnemonic_);
   registerStringEmitters(by_mnemonic_);
   registerStackEmitters(by_mnemonic_);
+  registerShiftEmitters(by_mnemonic_);
+  registerMulEmitters(by_mnemonic_);
+  registerBitEmitters(by_mnemonic_);
+  registerExchangeEmitters(by_mnemonic_);
 }
 
 bool EmitterTable::emit(EmitContext& ctx, const DecodedInsn& insn) const {

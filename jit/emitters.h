@@ -62,5 +62,12 @@ void registerMovEmitters(InsnEmitter* table);
 void registerBranchEmitters(InsnEmitter* table);
 void registerStringEmitters(InsnEmitter* table);
 void registerStackEmitters(InsnEmitter* table);
+void registerShiftEmitters(InsnEmitter* table);
+void registerMulEmitters(InsnEmitter* table);
+void registerBitEmitters(InsnEmitter* table);
+void registerExchangeEmitters(InsnEmitter* table);
+
+// The shift half of writesAllFlagsNatively (emitters_shift.cpp).
+bool shiftWritesAllFlagsNatively(const DecodedInsn& insn);
 
 }  // namespace sv

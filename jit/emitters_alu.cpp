@@ -21,33 +21,8 @@ enum class Alu { Add, Adc, Sub, Sbb, Cmp, And, Or, Xor, Test };
 
 constexpr uint64_t kLogicHostFlags = flag::CF | flag::PF | flag::ZF | flag::SF | flag::OF;
 
-bool sizeOk(unsigned size) { return size == 1 || size == 2 || size == 4 || size == 8; }
-
-// rsi holds the host RFLAGS (pushfq); guest rflags = (rflags & ~merge) | (rsi & host).
-void emitMergeFlags(Assembler& a, uint64_t host, uint64_t merge) {
-  a.and_(esi, Imm(static_cast<uint32_t>(host)));
-  a.mov(rdi, rflagsMem());
-  a.and_(rdi, Imm(static_cast<int64_t>(~merge)));
-  a.or_(rdi, rsi);
-  a.mov(rflagsMem(), rdi);
-}
-
-void captureHostFlags(Assembler& a) {
-  a.pushfq();
-  a.pop(rsi);
-}
-
-// Stores rdx (sized) to a guest register: a 32-bit write zero-extends into
-// the whole register (Cpu::setGpr), the others keep the bits above.
-void storeReg(Assembler& a, const Mem& reg, unsigned size) {
-  if (size == 4) {
-    Mem m = reg;
-    m.setSize(8);
-    a.mov(m, rdx);  // rdx's upper half is zero after a 32-bit operation
-  } else {
-    a.mov(reg, sized(rdx, size));
-  }
-}
+void storeReg(Assembler& a, const Mem& reg, unsigned size) { storeGuestReg(a, reg, size); }
+bool sizeOk(unsigned size) { return isGprSize(size); }
 
 // The immediate as the host instruction takes it (sign-extended imm32 for 64-bit).
 bool hostImm(const Operand& op, unsigned size, Imm& out) {
@@ -197,7 +172,7 @@ bool writesAllFlagsNatively(const DecodedInsn& insn) {
     case ZYDIS_MNEMONIC_OR: case ZYDIS_MNEMONIC_XOR: case ZYDIS_MNEMONIC_TEST:
       return regImmForm(insn);
     default:
-      return false;
+      return shiftWritesAllFlagsNatively(insn);
   }
 }
 

@@ -11,19 +11,8 @@ using namespace asmjit::x86;
 
 namespace {
 
-bool sizeOk(unsigned size) { return size == 1 || size == 2 || size == 4 || size == 8; }
-
-// Writes rdx (sized) to the guest register (Cpu::setGpr: 32-bit writes
-// zero-extend; rdx's upper half is zero after a 32-bit load).
-void storeReg(Assembler& a, const Mem& reg, unsigned size) {
-  if (size == 4) {
-    Mem m = reg;
-    m.setSize(8);
-    a.mov(m, rdx);
-  } else {
-    a.mov(reg, sized(rdx, size));
-  }
-}
+void storeReg(Assembler& a, const Mem& reg, unsigned size) { storeGuestReg(a, reg, size); }
+bool sizeOk(unsigned size) { return isGprSize(size); }
 
 bool emitMov(EmitContext& ctx, const DecodedInsn& insn) {
   if (insn.opcode_map != 0 || insn.operand_count < 2) return false;

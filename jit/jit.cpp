@@ -10,6 +10,7 @@ Jit::Jit(Cpu& cpu, CodePageMap& code, JitOptions opt)
     : cpu_(cpu), code_map_(code), opt_(opt), rt_(std::make_unique<asmjit::JitRuntime>()) {
   cpu_.setBlockExecutor(this);
   cpu_.setCodeWriteListener(this);
+  translator_.setDispatch(DispatchTarget{reinterpret_cast<const void*>(&Jit::dispatchFromCode), this});
 }
 
 Jit::~Jit() {
@@ -21,15 +22,7 @@ void Jit::runBlock(Cpu& cpu, uint64_t budget) {
   // A safe point: no block is running, so retired code can go.
   releaseRetired();
   if (code_bytes_ > opt_.code_limit) flush();
-  // Single-step traps, interrupt shadows, RF, alignment checks and DR0-DR3 breakpoints are
-  // decided per instruction by the interpreter; a block would run past the
-  // point where they matter.
-  // Alignment checking (CR0.AM + EFLAGS.AC at CPL 3) also goes one at a
-  // time: native memory accesses do not test it.
-  const bool alignment_check = (cpu.state.rflags & flag::AC) && (cpu.state.cr0 & cr0::AM) && cpu.cpl() == 3;
-  const bool per_insn = (cpu.state.rflags & (flag::TF | flag::RF)) || cpu.state.interrupt_shadow ||
-                        cpu.breakpointsArmed() || alignment_check;
-  Block* b = per_insn ? nullptr : blockAt(cpu);
+  Block* b = perInstruction(cpu) ? nullptr : blockAt(cpu);
   if (!b || b->count > budget) {
     ++stats_.steps;
     cpu.step();
@@ -42,6 +35,33 @@ void Jit::runBlock(Cpu& cpu, uint64_t budget) {
   const ChainExit* e =
       b->fn(&cpu.state, &cpu, cpu.blockExitFlag(), cpu.retiredCounter(), cpu.stats().retired + budget);
   if (e) link(cpu, *const_cast<ChainExit*>(e));
+}
+
+bool Jit::perInstruction(Cpu& cpu) {
+  // Single-step traps, interrupt shadows, RF, alignment checks and DR0-DR3
+  // breakpoints are decided per instruction by the interpreter; a block
+  // would run past the point where they matter. Alignment checking (CR0.AM
+  // + EFLAGS.AC at CPL 3) also goes one at a time: native memory accesses
+  // do not test it.
+  const bool alignment_check = (cpu.state.rflags & flag::AC) && (cpu.state.cr0 & cr0::AM) && cpu.cpl() == 3;
+  return (cpu.state.rflags & (flag::TF | flag::RF)) || cpu.state.interrupt_shadow || cpu.breakpointsArmed() ||
+         alignment_check;
+}
+
+uint64_t Jit::dispatchFromCode(Jit* jit) {
+  // Called from translated code with the state exact and the exit flag
+  // clear, between two instructions, as Cpu::run would call runBlock
+  // (never raises: blockAt only probes). Blocks retired meanwhile are
+  // freed at the next runBlock, not here: the caller's code is one of them
+  // perhaps.
+  Cpu& cpu = jit->cpu_;
+  ++jit->stats_.dispatches;
+  Block* b = perInstruction(cpu) ? nullptr : jit->blockAt(cpu);
+  if (!b) {
+    ++jit->stats_.dispatch_misses;
+    return 0;
+  }
+  return b->chain_entry;
 }
 
 void Jit::link(Cpu& cpu, ChainExit& e) {
@@ -58,8 +78,15 @@ void Jit::link(Cpu& cpu, ChainExit& e) {
   // page whenever the owner runs. A jump to another page needs that
   // check and goes back through blockAt. Same mode key and CS base: the
   // target was translated for what the owner runs in.
-  if ((to->linear >> 12) != (from->linear >> 12) || to->mode_key != from->mode_key || to->cs_base != from->cs_base)
+  if ((to->linear >> 12) != (from->linear >> 12) || to->mode_key != from->mode_key || to->cs_base != from->cs_base) {
+    // Another page (or mode): no fixed link can be valid, but the dispatch
+    // stub looks the target up with the physical check every time.
+    if (e.dispatch) {
+      e.slot = e.dispatch;
+      ++stats_.dispatch_links;
+    }
     return;
+  }
   linkChain(e, *to);
   ++stats_.links;
 }

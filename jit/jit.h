@@ -36,6 +36,9 @@ struct JitStats {
   uint64_t invalidated = 0;    // blocks dropped by stores to their page
   uint64_t flushes = 0;        // code buffer full: everything dropped
   uint64_t links = 0;          // direct exits linked to their target block
+  uint64_t dispatch_links = 0; // direct exits into another page sent through the dispatch stub
+  uint64_t dispatches = 0;     // lookups made by dispatched exits without returning to Cpu::run
+  uint64_t dispatch_misses = 0;  // of which found no block to enter (back to Cpu::run)
 };
 
 class Jit final : public BlockExecutor, public CodeWriteListener {
@@ -57,6 +60,10 @@ class Jit final : public BlockExecutor, public CodeWriteListener {
 
  private:
   Block* blockAt(Cpu& cpu);
+  // Whether instructions must go one at a time through Cpu::step.
+  static bool perInstruction(Cpu& cpu);
+  // The dispatch stub's call: the chained entry of the block at CS:RIP, or 0.
+  static uint64_t dispatchFromCode(Jit* jit);
   void releaseRetired();
   void link(Cpu& cpu, ChainExit& e);
 

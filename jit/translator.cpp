@@ -165,6 +165,7 @@ bool Translator::emit(Cpu& cpu, Block& b, asmjit::JitRuntime& rt) {
   const BlockEnv env = envFor(cpu);
   slow_paths_.clear();
   EmitContext ctx{a, env, a.newLabel(), slow_paths_, b.exits, {a.newLabel(), a.newLabel(), a.newLabel()}};
+  ctx.dispatch = a.newLabel();
   Label epilogue = a.newLabel();
   Label entry = a.newLabel();
 
@@ -224,10 +225,13 @@ bool Translator::emit(Cpu& cpu, Block& b, asmjit::JitRuntime& rt) {
     } else if (!endsBlock(lastInsn)) {
       emitLeaveUnlessRipIs(a, next, ctx.plain_exit);
       ctx.chainExit(kExitFallThrough, next, 0);
+    } else if (dispatch_.fn && isIndirectNearBranch(lastInsn)) {
+      emitDispatchExit(ctx);  // RIP and retired are exact after the handler
     } else {
       a.jmp(ctx.plain_exit);  // mode/flag changes and other block enders: Cpu::run decides
     }
   }
+  if (dispatch_.fn) emitDispatchStub(ctx, dispatch_);
 
   // Out-of-line slow paths: the interpreter runs the instruction (and
   // raises its fault, if any, with RIP and retired as at its start).
@@ -271,6 +275,7 @@ bool Translator::emit(Cpu& cpu, Block& b, asmjit::JitRuntime& rt) {
     b.exits[i].target = nullptr;
     b.exits[i].unlinked = ctx.exit_used[i] ? base + code.labelOffsetFromBase(ctx.link_stub[i]) : 0;
     b.exits[i].slot = b.exits[i].unlinked;
+    b.exits[i].dispatch = dispatch_.fn ? base + code.labelOffsetFromBase(ctx.dispatch) : 0;
   }
   return true;
 }

@@ -19,6 +19,7 @@
 
 #include "cpu/decoder.h"
 #include "jit/block.h"
+#include "jit/emit_dispatch.h"
 #include "jit/emitters.h"
 
 namespace sv {
@@ -37,6 +38,10 @@ class Translator {
   // Whether the block must end after `insn` (exposed for tests).
   static bool endsBlock(const DecodedInsn& insn);
 
+  // What dispatched exits call (the owning Jit); without one, indirect
+  // exits return to Cpu::run.
+  void setDispatch(const DispatchTarget& d) { dispatch_ = d; }
+
  private:
   unsigned decodeRun(Cpu& cpu, uint64_t linear, const uint8_t* first);
   bool emit(Cpu& cpu, Block& b, asmjit::JitRuntime& rt);
@@ -47,6 +52,7 @@ class Translator {
   DecodedInsn scratch_[kMaxBlockInsns];  // decode buffer, copied into the block
   uint64_t scratch_rip_[kMaxBlockInsns + 1];  // RIP of each instruction, and the one after
   std::vector<SlowPath> slow_paths_;          // reused between translations
+  DispatchTarget dispatch_;
 };
 
 }  // namespace sv

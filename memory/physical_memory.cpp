@@ -41,6 +41,10 @@ void PhysicalMemory::addMmio(uint64_t base, uint64_t size, MmioHandler& handler,
   regions_.push_back({base, size, RegionKind::Mmio, nullptr, &handler, std::move(name)});
 }
 
+void PhysicalMemory::removeMmio(uint64_t base, const MmioHandler& handler) {
+  std::erase_if(regions_, [&](const MemoryRegion& r) { return r.kind == RegionKind::Mmio && r.base == base && r.mmio == &handler; });
+}
+
 void PhysicalMemory::setLegacyShadow(uint64_t base, uint64_t size, bool read_ram, bool write_ram) {
   if ((base & kPageMask) || (size & kPageMask) || base < kLegacyShadowBase ||
       base + size > kLegacyShadowBase + kLegacyShadowSize)

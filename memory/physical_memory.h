@@ -56,6 +56,9 @@ class PhysicalMemory {
   // mapping takes precedence over an earlier one where they overlap.
   void addRom(uint64_t base, std::span<const uint8_t> image, std::string name);
   void addMmio(uint64_t base, uint64_t size, MmioHandler& handler, std::string name);
+  // Takes away the window `handler` answers at `base` (a PCI BAR moving);
+  // callers that cache translations must drop what they hold for it.
+  void removeMmio(uint64_t base, const MmioHandler& handler);
 
   // The region that answers a read of `paddr` (findForWrite: a write), or
   // nullptr (unassigned: reads as all ones, writes are dropped, like an

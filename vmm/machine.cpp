@@ -49,6 +49,8 @@ Machine::Machine(MachineConfig config)
       pic_([this](bool level) { cpu_.setInterruptRequest(level); }),
       pit_(static_cast<DeviceClock&>(*this), [this](bool level) { pic_.setIrq(0, level); }),
       port_b_(static_cast<DeviceClock&>(*this), pit_),
+      pci_bars_(io_, mem_, [this](uint64_t base, uint64_t size) { memoryMapChanged(base, size); }),
+      pci_(&pci_bars_),
       pci_io_(pci_),
       host_bridge_([this] { applyPam(); }),
       isa_bridge_([this](unsigned irq, bool level) { pic_.setIrq(irq, level); }),
@@ -156,6 +158,16 @@ void Machine::applyPam() {
     for (uint64_t p = PhysicalMemory::kLegacyShadowBase; p < PhysicalMemory::kLegacyShadowBase + PhysicalMemory::kLegacyShadowSize;
          p += kPageSize)
       jit_->codePageWritten(p);
+  cpu_.requestBlockExit();
+}
+
+// A PCI memory window came or went: it may cover pages the TLB holds as
+// RAM, or code the JIT translated (a guest can place a BAR anywhere).
+void Machine::memoryMapChanged(uint64_t base, uint64_t size) {
+  cpu_.tlb().flushAll();
+  if (jit_)
+    for (uint64_t p = base & ~kPageMask; p - base < size; p += kPageSize)
+      if (code_pages_.test(p)) jit_->codePageWritten(p);
   cpu_.requestBlockExit();
 }
 
@@ -270,8 +282,10 @@ int Machine::stop(int status, std::string message) {
     const JitStats& j = jit_->stats();
     std::fprintf(stderr,
                  "jit: %" PRIu64 " blocks translated, %" PRIu64 " entered, %" PRIu64 " insns stepped, %" PRIu64
-                 " invalidated, %" PRIu64 " flushes, %" PRIu64 " exits linked, %zu host bytes\n",
-                 j.translations, j.blocks_run, j.steps, j.invalidated, j.flushes, j.links, jit_->codeBytes());
+                 " invalidated, %" PRIu64 " flushes, %" PRIu64 " exits linked, %" PRIu64 " dispatched (%" PRIu64
+                 " missed), %zu host bytes\n",
+                 j.translations, j.blocks_run, j.steps, j.invalidated, j.flushes, j.links, j.dispatches,
+                 j.dispatch_misses, jit_->codeBytes());
   }
   for (auto& d : devices_)
     if (auto* dc = dynamic_cast<DebugConsole*>(d.get())) dc->flush();

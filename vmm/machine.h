@@ -81,6 +81,7 @@ class Machine final : private PortIo, private TimeSource, private DeviceClock, p
   // The host bridge's PAM registers changed: remap 0xC0000-0xFFFFF and drop
   // TLB entries and translated code that saw the old mapping.
   void applyPam();
+  void memoryMapChanged(uint64_t base, uint64_t size);
   // Instructions the next slice may run so a timer deadline is not passed.
   uint64_t sliceFor(uint64_t now_ns, uint64_t deadline_ns) const;
   // Halted with IF=1: lets virtual time reach the deadline (sleep in host
@@ -98,6 +99,7 @@ class Machine final : private PortIo, private TimeSource, private DeviceClock, p
   Pic8259 pic_;  // the CPU's interrupt controller (INTR and INTA)
   Pit8254 pit_;
   SystemControlPortB port_b_;
+  PciBarSpace pci_bars_;  // where BARs decode; before pci_, which borrows it
   PciBus pci_;
   PciConfigIo pci_io_;
   I440fxHost host_bridge_;  // 00:00.0

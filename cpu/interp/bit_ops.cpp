@@ -74,6 +74,19 @@ void handlePopcnt(Cpu& cpu, const DecodedInsn& insn) {
   flags::merge(cpu.state.rflags, src == 0 ? flag::ZF : 0);
 }
 
+// LZCNT (ABM, CPUID.80000001H:ECX.LZCNT[5]): leading zero bits of the
+// source, the operand width for 0. CF = (src == 0), ZF = (result == 0);
+// OF is unchanged and SF, AF, PF are cleared, as the host does (the SDM
+// leaves them undefined; measured on the AMD host).
+void handleLzcnt(Cpu& cpu, const DecodedInsn& insn) {
+  unsigned size = insn.ops[0].size;
+  uint64_t src = cpu.readOp(insn, 1) & flags::mask(size);
+  uint64_t count = src == 0 ? size * 8 : __builtin_clzll(src) - (64 - size * 8);
+  cpu.writeOp(insn, 0, count);
+  uint64_t f = (src == 0 ? flag::CF : 0) | (count == 0 ? flag::ZF : 0);
+  flags::merge(cpu.state.rflags, f, flag::CF | flag::ZF | flag::SF | flag::AF | flag::PF);
+}
+
 }  // namespace
 
 void registerBitOps(HandlerTable& t) {
@@ -83,11 +96,11 @@ void registerBitOps(HandlerTable& t) {
   t.set(ZYDIS_MNEMONIC_BTC, &handleBitTest<BitOp::Complement>);
   t.set(ZYDIS_MNEMONIC_BSF, &handleBitScan<false>);
   t.set(ZYDIS_MNEMONIC_BSR, &handleBitScan<true>);
-  // Our CPUID does not (yet) report BMI1/ABM: on such a CPU F3 0F BC/BD are
-  // BSF/BSR with an ignored REP prefix (compilers emit "rep bsf" relying on
-  // exactly that), while Zydis names them TZCNT/LZCNT.
+  // Our CPUID does not report BMI1 (its VEX instructions are not here): on
+  // such a CPU F3 0F BC is BSF with an ignored REP prefix (compilers emit
+  // "rep bsf" relying on exactly that), while Zydis names it TZCNT.
   t.set(ZYDIS_MNEMONIC_TZCNT, &handleBitScan<false>);
-  t.set(ZYDIS_MNEMONIC_LZCNT, &handleBitScan<true>);
+  t.set(ZYDIS_MNEMONIC_LZCNT, &handleLzcnt);
   t.set(ZYDIS_MNEMONIC_POPCNT, &handlePopcnt);
 }
 

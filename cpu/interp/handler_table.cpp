@@ -11,6 +11,7 @@ struct BuiltTable : HandlerTable {
   BuiltTable() {
     for (auto& h : by_mnemonic) h = &handleUnimplemented;
     mov_control_debug = &handleUnimplemented;
+    movsd_sse = cmpsd_sse = &handleUnimplemented;
     registerDataTransfer(*this);
     registerArithmetic(*this);
     registerLogic(*this);
@@ -19,6 +20,7 @@ struct BuiltTable : HandlerTable {
     registerSystem(*this);
     registerProtected(*this);
     registerX87(*this);
+    registerSimd(*this);
   }
 };
 }  // namespace

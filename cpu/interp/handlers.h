@@ -23,5 +23,6 @@ void registerString(HandlerTable& t);         // MOVS/CMPS/SCAS/LODS/STOS/INS/OU
 void registerSystem(HandlerTable& t);         // flags ops, HLT, IN/OUT, CPUID, RDTSC, LxDT, ...
 void registerProtected(HandlerTable& t);      // LLDT/LTR/SLDT/STR/LAR/LSL/VERR/VERW/ARPL
 void registerX87(HandlerTable& t);           // x87 FPU (cpu/interp/x87.cpp, x87_control.cpp)
+void registerSimd(HandlerTable& t);          // MMX, SSE..SSE4.2 (cpu/interp/sse*.cpp, ssse3.cpp)
 
 }  // namespace sv

@@ -7,6 +7,7 @@
 #include "cpu/cpu.h"
 #include "cpu/interp/handler_table.h"
 #include "cpu/interp/handlers.h"
+#include "cpu/simd/soft_float.h"
 #include "cpu/x87/x87_common.h"
 
 namespace sv {
@@ -238,7 +239,7 @@ void fxPrologue(Cpu& cpu, const MemRef& m) {
   if ((cpu.state.seg[m.seg].base + m.off) & 15) cpu.raise(vec::GP, 0);
 }
 
-constexpr uint32_t kMxcsrMask = 0xFFFF;
+constexpr uint32_t kMxcsrMask = simd::mxcsr::kWritable;  // DAZ supported
 
 void handleFxsave(Cpu& cpu, const DecodedInsn& insn) {
   MemRef m = memRef(cpu, insn);

@@ -8,6 +8,7 @@ void PciBus::attach(unsigned device, unsigned function, PciFunction& fn) {
   if (device >= 32 || function >= 8) throw std::invalid_argument("PCI address out of range");
   if (slots_[device][function]) throw std::invalid_argument("PCI slot already in use");
   slots_[device][function] = &fn;
+  fn.connectBars(bars_);
 }
 
 PciFunction* PciBus::at(unsigned bus, unsigned device, unsigned function) const {

@@ -11,6 +11,8 @@ namespace sv {
 
 class PciBus {
  public:
+  // `bars` is where the functions' BARs decode (nullptr: nowhere).
+  explicit PciBus(PciBarSpace* bars = nullptr) : bars_(bars) {}
   // `fn` is borrowed; its owner (the Machine) outlives the bus.
   void attach(unsigned device, unsigned function, PciFunction& fn);
 
@@ -21,6 +23,7 @@ class PciBus {
 
  private:
   PciFunction* at(unsigned bus, unsigned device, unsigned function) const;
+  PciBarSpace* bars_;
   PciFunction* slots_[32][8] = {};
 };
 

@@ -5,11 +5,17 @@
 // BARs: a BAR's writable bits are those above its size, so the standard
 // sizing probe (write all ones, read back ~(size - 1) | type bits) works
 // without special cases; the type bits (I/O, 64-bit, prefetchable) are
-// read-only.
+// read-only. A function that attaches a handler to a BAR has the window
+// decoded in its PciBarSpace while the command register enables its space
+// and the BAR holds an address (PCI 3.0 6.2.5.1); it follows every BAR or
+// command write and goes at reset.
 #pragma once
 
 #include <array>
 #include <cstdint>
+#include <string>
+
+#include "devices/pci/pci_bar_space.h"
 
 namespace sv {
 
@@ -52,8 +58,16 @@ class PciFunction {
   uint32_t configRead(unsigned offset, unsigned size) const;
   void configWrite(unsigned offset, unsigned size, uint32_t value);
 
-  // Back to the power-on image (PCI RST#).
+  // Back to the power-on image (PCI RST#); BAR windows go.
   virtual void reset();
+
+  // The spaces this function's BARs decode into (PciBus::attach passes the
+  // bus's). Without one, BARs are plain config registers.
+  void connectBars(PciBarSpace* space);
+
+  static constexpr unsigned kBarCount = 6;
+  // Where BAR `index` is decoded now, or -1 when it is not.
+  int64_t barAddress(unsigned index) const;
 
  protected:
   // Called after a write changed config bytes [offset, offset + size).
@@ -66,6 +80,9 @@ class PciFunction {
   // A 32-bit memory or I/O BAR of `size` bytes (a power of two; >= 16 for
   // memory, >= 4 for I/O).
   void defineBar(unsigned index, uint32_t size, bool io, bool prefetchable = false);
+  // The device behind a defined BAR (of the matching kind).
+  void attachIoBar(unsigned index, IoDevice& dev, std::string name);
+  void attachMemoryBar(unsigned index, MmioHandler& dev, std::string name);
 
   uint8_t byte(unsigned offset) const { return config_[offset]; }
   // Run-time changes (lock bits and the like), undone by reset().
@@ -74,6 +91,19 @@ class PciFunction {
   uint32_t dword(unsigned offset) const { return configRead(offset, 4); }
 
  private:
+  struct BarBinding {
+    uint32_t size = 0;  // 0: no BAR defined at this index
+    bool io = false;
+    IoDevice* io_dev = nullptr;
+    MmioHandler* mmio = nullptr;
+    std::string name;
+    int64_t decoded_at = -1;  // where the window is mapped now
+  };
+  int64_t wantedAddress(const BarBinding& bar, unsigned index) const;
+  void updateBarDecoding();
+
+  PciBarSpace* bar_space_ = nullptr;
+  std::array<BarBinding, kBarCount> bars_;
   std::array<uint8_t, 256> config_{};
   std::array<uint8_t, 256> power_on_{};
   std::array<uint8_t, 256> writable_{};

@@ -92,11 +92,22 @@ TEST_CASE("CPUID: vendor, signature, honest feature bits, brand, out-of-range le
   CHECK((l1.edx & (1u << 17)) != 0);  // PSE-36
   CHECK((l1.edx & (1u << 1)) != 0);   // VME (with PVI), cpu/virtual_interrupts.cpp
   CHECK((l1.edx & (1u << 9)) == 0);   // no APIC
-  CHECK((l1.edx & (1u << 23)) == 0);  // no MMX
-  CHECK((l1.edx & (1u << 25)) == 0);  // no SSE
+  CHECK((l1.edx & (1u << 23)) != 0);  // MMX  (cpu/interp/sse_*.cpp)
+  CHECK((l1.edx & (1u << 24)) != 0);  // FXSR
+  CHECK((l1.edx & (1u << 25)) != 0);  // SSE
+  CHECK((l1.edx & (1u << 26)) != 0);  // SSE2
+  CHECK((l1.ecx & (1u << 0)) != 0);   // SSE3
+  CHECK((l1.ecx & (1u << 9)) != 0);   // SSSE3
+  CHECK((l1.ecx & (1u << 19)) != 0);  // SSE4.1
+  CHECK((l1.ecx & (1u << 20)) != 0);  // SSE4.2
+  CHECK((l1.ecx & (1u << 23)) != 0);  // POPCNT
+  CHECK((l1.ecx & (1u << 26)) == 0);  // no XSAVE
+  CHECK((l1.ecx & (1u << 27)) == 0);  // no OSXSAVE
+  CHECK((l1.ecx & (1u << 28)) == 0);  // no AVX
   CHECK(cpuidQuery(0x80000000, 0).eax == 0x80000008);
   CHECK((cpuidQuery(0x80000001, 0).edx & (1u << 29)) == 0);  // no LM
   CHECK((cpuidQuery(0x80000001, 0).edx & (1u << 20)) != 0);  // NX
+  CHECK((cpuidQuery(0x80000001, 0).ecx & (1u << 5)) != 0);   // LZCNT (ABM)
   CHECK(cpuidQuery(0x80000008, 0).eax == (40u | (48u << 8)));  // MAXPHYADDR agrees with the walker
   std::string brand;
   for (uint32_t leaf = 0x80000002; leaf <= 0x80000004; ++leaf) {
@@ -151,8 +162,12 @@ TEST_CASE("MOV CR4: bits of unadvertised features are reserved") {
   CHECK(r.exec({0x0F, 0x22, 0xE0, 0x0F, 0x20, 0xE3}) == -1);
   CHECK(r.cpu.state.gpr[RBX] == (cr4::VME | cr4::PVI));
   Rig r1;
-  r1.cpu.state.gpr[RAX] = cr4::OSFXSR;
+  r1.cpu.state.gpr[RAX] = cr4::OSXSAVE;  // no XSAVE: reserved
   CHECK(r1.exec({0x0F, 0x22, 0xE0}) == vec::GP);
+  Rig r4;
+  r4.cpu.state.gpr[RAX] = cr4::OSFXSR | cr4::OSXMMEXCPT;  // FXSR and SSE advertised: accepted
+  CHECK(r4.exec({0x0F, 0x22, 0xE0, 0x0F, 0x20, 0xE3}) == -1);
+  CHECK(r4.cpu.state.gpr[RBX] == (cr4::OSFXSR | cr4::OSXMMEXCPT));
   Rig r3;
   r3.cpu.state.gpr[RAX] = cr4::PAE | cr4::PSE | cr4::PGE;  // advertised: accepted
   CHECK(r3.exec({0x0F, 0x22, 0xE0, 0x0F, 0x20, 0xE3}) == -1);

@@ -268,7 +268,7 @@ struct StreamGen {
     if (opsize) b.push_back(0x66);
     const bool wide32 = pm != opsize;
     const unsigned immw = wide32 ? 4 : 2;
-    switch (r(24)) {
+    switch (r(28)) {
       case 0: case 1: case 2: case 3:  // ALU r/m, r and r, r/m
         b.push_back(static_cast<uint8_t>((r(8) << 3) | r(4)));
         modrm(b, r(8));
@@ -405,6 +405,60 @@ struct StreamGen {
         branch = true;
         break;
       }
+      case 23: case 24:  // shifts and rotates: imm8 (C0/C1), 1 (D0/D1), CL (D2/D3); /0-/7 (RCL/RCR: handler)
+        switch (r(3)) {
+          case 0: b.push_back(static_cast<uint8_t>(0xC0 | r(2))); modrm(b, r(8)); b.push_back(static_cast<uint8_t>(r(4) ? r(40) : rng())); break;
+          case 1: b.push_back(static_cast<uint8_t>(0xD0 | r(2))); modrm(b, r(8)); break;
+          default:
+            if (r(2)) {  // a small or random CL first
+              b.push_back(0xB1);
+              b.push_back(static_cast<uint8_t>(r(2) ? r(40) : rng()));
+              insns.push_back(b);
+              b = {};
+              if (opsize) b.push_back(0x66);
+            }
+            b.push_back(static_cast<uint8_t>(0xD2 | r(2)));
+            modrm(b, r(8));
+            break;
+        }
+        break;
+      case 25:  // SHLD/SHRD imm8/CL; IMUL r, r/m (0F AF), r, r/m, imm (69/6B); MUL/IMUL r/m (F6/F7 /4 /5)
+        switch (r(4)) {
+          case 0: {
+            const uint8_t op = static_cast<uint8_t>(0xA4 | (r(2) << 3) | r(2));  // A4/AC imm8, A5/AD CL
+            b.push_back(0x0F);
+            b.push_back(op);
+            modrm(b, r(8));
+            if ((op & 1) == 0) b.push_back(static_cast<uint8_t>(r(40)));
+            break;
+          }
+          case 1: b.push_back(0x0F); b.push_back(0xAF); modrm(b, r(8)); break;
+          case 2: {
+            bool imm8 = r(2);
+            b.push_back(imm8 ? 0x6B : 0x69);
+            modrm(b, r(8));
+            imm(b, imm8 ? 1 : immw);
+            break;
+          }
+          default: b.push_back(static_cast<uint8_t>(0xF6 | r(2))); modrm(b, 4 + r(2)); break;
+        }
+        break;
+      case 26:  // BT/BTS/BTR/BTC r/m, r and r/m, imm8; BSWAP; XCHG; CBW/CWD
+        switch (r(5)) {
+          case 0:  // register destination and offset (memory bit strings: the interpreter)
+            b.push_back(0x0F);
+            b.push_back(static_cast<uint8_t>(0xA3 | (r(4) << 3)));
+            modrm(b, r(8), r(4) == 0);
+            break;
+          case 1: b.push_back(0x0F); b.push_back(0xBA); modrm(b, 4 + r(4)); b.push_back(static_cast<uint8_t>(rng())); break;
+          case 2: b.push_back(0x0F); b.push_back(static_cast<uint8_t>(0xC8 + r(8))); break;
+          case 3:
+            if (r(2)) b.push_back(static_cast<uint8_t>(0x91 + r(7)));
+            else { b.push_back(static_cast<uint8_t>(0x86 | r(2))); modrm(b, r(8)); }
+            break;
+          default: b.push_back(static_cast<uint8_t>(0x98 | r(2))); break;
+        }
+        break;
       default:  // ADC/SBB r, r with a random carry in
         b.push_back(r(2) ? 0xF9 : 0xF8);
         insns.push_back(b);
@@ -728,4 +782,122 @@ TEST_CASE("jit SETcc/CMOVcc: every condition, 32-bit CMOV clears the upper half 
       CHECK(rigs.ref.cpu.state.halted == 1);
       CHECK((rigs.jit.cpu.state.gpr[RDX] >> 32) == 0);
     }
+}
+
+TEST_CASE("jit flags: shifts, rotates, SHLD/SHRD at edge values and counts (0, the width, beyond), all sizes") {
+  const uint64_t kValues[] = {0, 1, 0x7F, 0x80, 0xC1, 0x7FFF, 0x8000, 0x8001, 0x7FFFFFFF, 0x80000000, 0xFFFFFFFF,
+                              0x4000C001};
+  const uint8_t kCounts[] = {0, 1, 2, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 0xFF};
+  RigPair rigs;
+  for (Mode mode : {Mode::Prot32, Mode::Real16, Mode::Long64}) {
+    const uint8_t rexw = mode == Mode::Long64 ? 0x48 : 0x66;  // the other width: 64-bit or 16-bit
+    for (uint64_t a : kValues)
+      for (uint8_t c : kCounts)
+        for (unsigned ext = 0; ext < 8; ++ext) {
+          if (ext == 2 || ext == 3) continue;  // RCL/RCR: the interpreter
+          const uint8_t rm = static_cast<uint8_t>(0xC0 | (ext << 3));  // eAX
+          const bool carry = (a + c) & 1;
+          const std::string name = "shift /" + std::to_string(ext) + " count " + std::to_string(c);
+          flagCase(rigs, mode, {0xB1, c, 0xD2, rm}, a, 0, carry, (name + " al, cl").c_str());
+          flagCase(rigs, mode, {0xB1, c, 0xD3, rm}, a, 0, carry, (name + " eax, cl").c_str());
+          flagCase(rigs, mode, {0xB1, c, rexw, 0xD3, rm}, a, 0, carry, (name + " (e/r)ax, cl (66/REX.W)").c_str());
+          flagCase(rigs, mode, {0xC1, rm, c}, a, 0, carry, (name + " eax, imm8").c_str());
+          flagCase(rigs, mode, {0xC0, static_cast<uint8_t>(rm | 4), c}, a, 0, carry, (name + " ah, imm8").c_str());
+          flagCase(rigs, mode, {rexw, 0xC1, rm, c}, a, 0, carry, (name + " (e/r)ax, imm8 (66/REX.W)").c_str());
+          flagCase(rigs, mode, {0xD1, rm}, a, 0, carry, (name + " eax, 1").c_str());
+          flagCase(rigs, mode, {0xD0, rm}, a, 0, carry, (name + " al, 1").c_str());
+        }
+    for (uint64_t a : kValues)
+      for (uint64_t b : {0ull, 0x80000001ull, 0xFFFFFFFFull, 0x12345678ull})
+        for (uint8_t c : kCounts) {
+          const bool carry = c & 1;
+          flagCase(rigs, mode, {0x0F, 0xA4, 0xD8, c}, a, b, carry, ("shld eax, ebx, " + std::to_string(c)).c_str());
+          flagCase(rigs, mode, {0x0F, 0xAC, 0xD8, c}, a, b, carry, ("shrd eax, ebx, " + std::to_string(c)).c_str());
+          flagCase(rigs, mode, {0xB1, c, 0x0F, 0xA5, 0xD8}, a, b, carry, ("shld eax, ebx, cl " + std::to_string(c)).c_str());
+          flagCase(rigs, mode, {0xB1, c, rexw, 0x0F, 0xAD, 0xD8}, a, b, carry,
+                   ("shrd (r/e)ax, (r/e)bx, cl (66/REX.W) " + std::to_string(c)).c_str());
+        }
+  }
+}
+
+TEST_CASE("jit flags: MUL/IMUL in every form, BT/BTS/BTR/BTC, XCHG, BSWAP, CBW/CWD at edge values, all sizes") {
+  const uint64_t kValues[] = {0, 1, 2, 0x7F, 0x80, 0xFF, 0x7FFF, 0x8000, 0xFFFF, 0x10000, 0x7FFFFFFF, 0x80000000,
+                              0xFFFFFFFF, 0x12345678};
+  RigPair rigs;
+  for (Mode mode : {Mode::Prot32, Mode::Real16, Mode::Long64}) {
+    const uint8_t rexw = mode == Mode::Long64 ? 0x48 : 0x66;
+    for (uint64_t a : kValues)
+      for (uint64_t b : kValues)
+        for (bool carry : {false, true}) {
+          flagCase(rigs, mode, {0xF6, 0xE3}, a, b, carry, "mul bl");
+          flagCase(rigs, mode, {0xF7, 0xE3}, a, b, carry, "mul ebx");
+          flagCase(rigs, mode, {rexw, 0xF7, 0xE3}, a, b, carry, "mul (r/e)bx (66/REX.W)");
+          flagCase(rigs, mode, {0xF6, 0xEB}, a, b, carry, "imul bl");
+          flagCase(rigs, mode, {0xF6, 0xEF}, a, b, carry, "imul bh");
+          flagCase(rigs, mode, {0xF7, 0xEB}, a, b, carry, "imul ebx");
+          flagCase(rigs, mode, {rexw, 0xF7, 0xEB}, a, b, carry, "imul (r/e)bx (66/REX.W)");
+          flagCase(rigs, mode, {0x0F, 0xAF, 0xC3}, a, b, carry, "imul eax, ebx");
+          flagCase(rigs, mode, {rexw, 0x0F, 0xAF, 0xC3}, a, b, carry, "imul (r/e)ax, (r/e)bx (66/REX.W)");
+          flagCase(rigs, mode, {0x6B, 0xC3, static_cast<uint8_t>(a)}, a, b, carry, "imul eax, ebx, imm8");
+          flagCase(rigs, mode, {0x69, 0xC3, 0x01, 0x80, 0x00, 0x80}, a, b, carry, "imul eax, ebx, imm");
+          flagCase(rigs, mode, {0x0F, 0xA3, 0xD8}, a, b, carry, "bt eax, ebx");
+          flagCase(rigs, mode, {0x0F, 0xAB, 0xD8}, a, b, carry, "bts eax, ebx");
+          flagCase(rigs, mode, {rexw, 0x0F, 0xB3, 0xD8}, a, b, carry, "btr (r/e)ax, (r/e)bx (66/REX.W)");
+          flagCase(rigs, mode, {0x0F, 0xBB, 0xD8}, a, b, carry, "btc eax, ebx");
+          flagCase(rigs, mode, {0x0F, 0xBA, 0xF8, static_cast<uint8_t>(b)}, a, b, carry, "btc eax, imm8");
+          flagCase(rigs, mode, {0x0F, 0xBA, 0x2E, 0x10, 0x00, static_cast<uint8_t>(b)}, a, b, carry,
+                   "bts word/dword [0x10], imm8");
+          flagCase(rigs, mode, {0x87, 0xD8}, a, b, carry, "xchg eax, ebx");
+          flagCase(rigs, mode, {0x86, 0xDC}, a, b, carry, "xchg ah, bl");
+          flagCase(rigs, mode, {0x87, 0x1E, 0x20, 0x00}, a, b, carry, "xchg [0x20], ebx");
+        }
+    for (uint64_t a : kValues) {
+      flagCase(rigs, mode, {0x0F, 0xC8}, a, 0, false, "bswap eax");
+      flagCase(rigs, mode, {0x98}, a, 0, false, "cbw/cwde");
+      flagCase(rigs, mode, {rexw, 0x98}, a, 0, false, "cwde/cbw/cdqe");
+      flagCase(rigs, mode, {0x99}, a, 0, false, "cwd/cdq");
+      flagCase(rigs, mode, {rexw, 0x99}, a, 0, false, "cdq/cwd/cqo");
+      if (mode == Mode::Long64) flagCase(rigs, mode, {0x48, 0x0F, 0xC8}, a | (a << 40), 0, false, "bswap rax");
+    }
+  }
+}
+
+TEST_CASE("jit dispatch: CALL into another page, RET and CALL r/m stay in translated code; patched callee seen") {
+  // main (page 0x10000) calls func (page 0x11000) 50 times, patching func's
+  // immediate through a flat ES before each call, then calls it through ESI.
+  std::vector<uint8_t> code = {
+      0x6A, 0x18,                                // push 0x18
+      0x07,                                      // pop es (flat data)
+      0xB9, 0x32, 0x00, 0x00, 0x00,              // mov ecx, 50
+      0x26, 0x88, 0x0D, 0x02, 0x10, 0x01, 0x00,  // loop: mov es:[0x11002], cl
+      0xE8, 0xEC, 0x0F, 0x00, 0x00,              // call 0x11000
+      0x49,                                      // dec ecx
+      0x75, 0xF1,                                // jnz loop
+      0xBE, 0x00, 0x10, 0x01, 0x00,              // mov esi, 0x11000
+      0xFF, 0xD6,                                // call esi
+      0xF4};                                     // hlt
+  code.resize(0x1000, 0x90);
+  for (uint8_t b : {0x83, 0xC0, 0x05, 0xC3}) code.push_back(b);  // func: add eax, imm8 ; ret
+  RigPair rigs;
+  for (Mode mode : {Mode::Prot32, Mode::Prot32Paging}) {
+    uint64_t regs[8] = {0, 0, 0, 0, 0x8000, 0, 0, 0};
+    CHECK(runAndCompare(rigs, mode, code, regs, 0, 100000, "dispatch") == Cpu::Exit::Halted);
+    CHECK(rigs.jit.cpu.state.gpr[RAX] == 50 * 51 / 2 + 1);  // each patched count, then 1 again (the last patch) through ESI
+    CHECK(rigs.jit.jit->stats().dispatches > 0);
+  }
+  // Without SMC, a hot loop through RET dispatches without misses.
+  std::vector<uint8_t> loop = {0xB9, 0xE8, 0x03, 0x00, 0x00,  // mov ecx, 1000
+                               0xE8, 0xF6, 0x0F, 0x00, 0x00,  // loop: call 0x11000
+                               0x49, 0x75, 0xF8, 0xF4};       // dec ecx ; jnz loop ; hlt
+  loop.resize(0x1000, 0x90);
+  for (uint8_t b : {0x83, 0xC0, 0x02, 0xC3}) loop.push_back(b);
+  uint64_t regs[8] = {0, 0, 0, 0, 0x8000, 0, 0, 0};
+  const JitStats before = rigs.jit.jit->stats();  // (the Jit outlives resets: count this run's share)
+  CHECK(runAndCompare(rigs, Mode::Prot32Paging, loop, regs, 0, 100000, "dispatch loop") == Cpu::Exit::Halted);
+  const JitStats& s = rigs.jit.jit->stats();
+  CHECK(rigs.jit.cpu.state.gpr[RAX] == 2000);
+  CHECK(s.dispatch_links > before.dispatch_links);
+  CHECK(s.dispatches - before.dispatches >= 1990);  // every CALL into the other page and every RET back
+  CHECK(s.dispatch_misses == before.dispatch_misses);
+  CHECK(s.blocks_run - before.blocks_run < 20);  // ... without going back to Cpu::run
 }

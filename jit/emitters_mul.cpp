@@ -1,0 +1,90 @@
+// Native MUL and IMUL in all forms: one operand (rDX:rAX = rAX * r/m, AX
+// for bytes), two (r *= r/m) and three (r = r/m * imm). The host's
+// multiply gives the result and CF = OF; SF, ZF, AF and PF are undefined
+// (SDM Vol. 2A "MUL", "IMUL") and the interpreter leaves them unchanged
+// (cpu/interp/muldiv.cpp), so only CF and OF are merged. DIV/IDIV stay in
+// the interpreter (#DE).
+#include "cpu/flags.h"
+#include "jit/emit_operand.h"
+#include "jit/emitters.h"
+
+namespace sv {
+
+using namespace asmjit;
+using namespace asmjit::x86;
+
+namespace {
+
+constexpr uint64_t kMulFlags = flag::CF | flag::OF;
+
+Mem gprMem(unsigned index, unsigned size) { return stateMem(offsetof(CpuState, gpr) + 8 * index, size); }
+
+// MUL/IMUL r/m (one operand).
+template <bool kSigned>
+bool emitMulWide(EmitContext& ctx, const DecodedInsn& insn) {
+  const Operand& s = insn.ops[0];
+  RmOperand src;
+  if (!rmUsable(ctx, s, src)) return false;
+  const unsigned size = src.size;
+  Assembler& a = ctx.as;
+  SlowPath* slow = src.is_reg ? nullptr : &ctx.newSlowPath(insn);
+  loadRm(ctx, insn, s, src, AccessKind::Read, slow, rcx);
+  loadZx(a, rax, gprMem(RAX, size), size);
+  a.emit(kSigned ? Inst::kIdImul : Inst::kIdMul, sized(rcx, size));
+  captureHostFlags(a);
+  if (size == 1) {
+    a.mov(gprMem(RAX, 2), ax);  // AX = AL * r/m8
+  } else {
+    // 32-bit halves zero-extend (the host's 32-bit multiply cleared the upper halves).
+    storeGuestReg(a, gprMem(RAX, size), size, rax);
+    storeGuestReg(a, gprMem(RDX, size), size, rdx);
+  }
+  emitMergeFlags(a, kMulFlags, kMulFlags);
+  if (slow) a.bind(slow->resume);
+  ctx.retireNative();
+  return true;
+}
+
+// IMUL r, r/m and IMUL r, r/m, imm.
+bool emitImul(EmitContext& ctx, const DecodedInsn& insn) {
+  if (insn.operand_count == 1) return emitMulWide<true>(ctx, insn);
+  const Operand& d = insn.ops[0];
+  const Operand& s = insn.ops[1];
+  const unsigned size = d.size;
+  Mem dreg;
+  RmOperand src;
+  if (size < 2 || !isGprSize(size) || d.kind != OpKind::Reg || !guestRegMem(d.reg, size, dreg)) return false;
+  if (!rmUsable(ctx, s, src) || src.size != size) return false;
+  const bool three = insn.operand_count >= 3;
+  int64_t imm = 0;
+  if (three) {
+    if (insn.ops[2].kind != OpKind::Imm) return false;
+    imm = flags::signExtend(insn.ops[2].imm, size);
+    if (imm != static_cast<int32_t>(imm)) return false;
+  }
+  Assembler& a = ctx.as;
+  SlowPath* slow = src.is_reg ? nullptr : &ctx.newSlowPath(insn);
+  loadRm(ctx, insn, s, src, AccessKind::Read, slow, rcx);
+  if (three) {
+    a.imul(sized(rdx, size), sized(rcx, size), Imm(imm));
+  } else {
+    loadZx(a, rdx, dreg, size);
+    a.imul(sized(rdx, size), sized(rcx, size));
+  }
+  const bool want_flags = !(ctx.flags_dead && !slow);
+  if (want_flags) captureHostFlags(a);
+  storeGuestReg(a, dreg, size);
+  if (want_flags) emitMergeFlags(a, kMulFlags, kMulFlags);
+  if (slow) a.bind(slow->resume);
+  ctx.retireNative();
+  return true;
+}
+
+}  // namespace
+
+void registerMulEmitters(InsnEmitter* t) {
+  t[ZYDIS_MNEMONIC_MUL] = &emitMulWide<false>;
+  t[ZYDIS_MNEMONIC_IMUL] = &emitImul;
+}
+
+}  // namespace sv
