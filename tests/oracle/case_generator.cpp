@@ -4,6 +4,7 @@
 
 #include "cpu/cpu_state.h"
 #include "tests/oracle/undefined_flags.h"
+#include "tests/oracle/sse_forms.h"
 #include "tests/oracle/x87_forms.h"
 
 namespace sv::oracle {
@@ -437,7 +438,7 @@ struct WeightedFamily {
 constexpr WeightedFamily kFamilies[] = {
     {aluFamily, 6},    {unaryFamily, 3},  {mulDivFamily, 3}, {shiftFamily, 5},
     {doubleShiftFamily, 2}, {bitTestFamily, 2}, {bitScanAndMoveFamily, 3}, {moveExchangeFamily, 4},
-    {stringFamily, 3}, {stackFamily, 3},  {miscFamily, 2}, {x87Family, 6},
+    {stringFamily, 3}, {stackFamily, 3},  {miscFamily, 2}, {x87Family, 6}, {sseFamily, 8},
 };
 
 Family pickFamily(Rng& rng) {

@@ -22,6 +22,15 @@ uint64_t edgeValue(Rng& rng) {
   }
 }
 
+uint64_t randomBinaryFloat(Rng& rng, unsigned bytes) {
+  uint64_t v = rng();
+  if (rng() % 2) {
+    if (bytes == 4) v = (v & 0x807FFFFF) | ((127 - 20 + rng() % 40) << 23);
+    else v = (v & 0x800FFFFFFFFFFFFFull) | ((1023 - 40 + rng() % 80) << 52);
+  }
+  return v;
+}
+
 InsnBuilder::InsnBuilder(Rng& r, Case& cs) : rng(r), c(cs) {
   const uint64_t mask = regMask();
   for (unsigned i = 0; i < gprCount(c.mode); ++i) c.gpr[i] = edgeValue(rng) & mask;
@@ -192,6 +201,7 @@ void InsnBuilder::modrm32(unsigned reg_field, uint64_t ea, bool solve) {
 
 bool InsnBuilder::finish() {
   auto assemble = [&](std::vector<uint8_t> all, uint8_t* out, uint8_t& length) {
+    if (mandatory_) all.push_back(mandatory_);
     if (rex_) all.push_back(rex_);
     all.insert(all.end(), body_.begin(), body_.end());
     if (all.size() > 15) return false;
@@ -202,7 +212,7 @@ bool InsnBuilder::finish() {
   std::vector<uint8_t> host = prefixes_;
   if (c.mode == Mode::Bits32) {
     host.insert(host.begin(), 0x67);  // 32-bit addresses in 64-bit code
-  } else if (c.mode == Mode::Bits16) {
+  } else if (c.mode == Mode::Bits16 && size_sensitive_) {
     // 16-bit code's default operand size is 16 bits: the other way round.
     auto p66 = std::find(host.begin(), host.end(), 0x66);
     if (p66 != host.end()) host.erase(p66);

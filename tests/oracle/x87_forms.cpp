@@ -28,16 +28,6 @@ Value80 randomFloat80(Rng& rng) {
   }
 }
 
-// A float32/float64 image: half with an exponent near 1.0, half raw bits.
-uint64_t randomBinaryFloat(Rng& rng, unsigned bytes) {
-  uint64_t v = rng();
-  if (rng() % 2) {
-    if (bytes == 4) v = (v & 0x807FFFFF) | ((127 - 20 + rng() % 40) << 23);
-    else v = (v & 0x800FFFFFFFFFFFFFull) | ((1023 - 40 + rng() % 80) << 52);
-  }
-  return v;
-}
-
 void putMem(Case& c, uint32_t t, uint64_t v, unsigned size) {
   for (unsigned i = 0; i < size && i < 8; ++i) c.mem[t + i] = static_cast<uint8_t>(v >> (8 * i));
 }
@@ -169,7 +159,7 @@ X87Rule pickInstruction(InsnBuilder& b) {
 uint32_t x87Family(InsnBuilder& b) {
   Rng& rng = b.rng;
   Case& c = b.c;
-  c.x87 = true;
+  c.fx_state = true;  // (XMM registers stay zero)
   X87Snapshot& f = c.fpu;
   // Exceptions mostly masked; precision 24/53/64 bits (01 is reserved); any rounding.
   static const uint16_t kPrecision[] = {0, 2, 3};
