@@ -4,6 +4,7 @@
 
 #include "cpu/cpu_state.h"
 #include "tests/oracle/undefined_flags.h"
+#include "tests/oracle/sse_forms.h"
 #include "tests/oracle/x87_forms.h"
 
 namespace sv::oracle {
@@ -346,7 +347,7 @@ uint32_t stringFamily(InsnBuilder& b) {
   return comparedFlags(FlagRule::AllDefined, size, 0);
 }
 
-// PUSH/POP in every form, PUSHF/POPF, LEAVE. 16/32-bit code gets the
+// PUSH/POP in every form, PUSHF/POPF, ENTER, LEAVE. 16/32-bit code gets the
 // 16-bit operand size only: 32-bit pushes have no 64-bit equivalent, while
 // 16-bit ones move the same bytes at the same (32-bit) stack address.
 uint32_t stackFamily(InsnBuilder& b) {
@@ -354,7 +355,13 @@ uint32_t stackFamily(InsnBuilder& b) {
   unsigned size = 2;
   if (b.is64()) size = b.pickOperandSize(false, false) == 2 ? 2 : 8;  // 64-bit stack operations are 64 or 16 bits
   else if (!b.is16()) b.prefix(0x66);
-  switch (b.rng() % 9) {
+  switch (b.rng() % 10) {
+    case 8:  // ENTER: nesting levels copy frame pointers from below EBP (level mod 32)
+      b.opcode({0xC8});
+      b.imm(b.rng() % 64, 2);
+      b.imm(b.rng() % 8 == 0 ? 32 + b.rng() % 3 : b.rng() % 5, 1);
+      b.fix(kEbp, b.windowAddress(160 + 4 * static_cast<uint32_t>(b.rng() % 16)));
+      break;
     case 0: b.opcodeWithReg(0x50, b.pickReg()); break;
     case 1: b.opcodeWithReg(0x58, b.pickReg()); break;
     case 2:
@@ -431,7 +438,7 @@ struct WeightedFamily {
 constexpr WeightedFamily kFamilies[] = {
     {aluFamily, 6},    {unaryFamily, 3},  {mulDivFamily, 3}, {shiftFamily, 5},
     {doubleShiftFamily, 2}, {bitTestFamily, 2}, {bitScanAndMoveFamily, 3}, {moveExchangeFamily, 4},
-    {stringFamily, 3}, {stackFamily, 3},  {miscFamily, 2}, {x87Family, 6},
+    {stringFamily, 3}, {stackFamily, 3},  {miscFamily, 2}, {x87Family, 6}, {sseFamily, 8},
 };
 
 Family pickFamily(Rng& rng) {

@@ -10,35 +10,25 @@ constexpr unsigned kEsp = 4, kEbp = 5;
 }
 
 uint64_t edgeValue(Rng& rng) {
-  static const uint64_t kEdges[] = {0,
-                                    1,
-                                    2,
-                                    0x7F,
-                                    0x80,
-                                    0xFF,
-                                    0x100,
-                                    0x7FFF,
-                                    0x8000,
-                                    0xFFFF,
-                                    0x10000,
-                                    0x7FFFFFFF,
-                                    0x80000000,
-                                    0xFFFFFFFF,
-                                    0x0F,
-                                    0x10,
-                                    0x99,
-                                    0x09,
-                                    0x8001,
-                                    0x7FFE,
-                                    0x7FFFFFFFFFFFFFFFull,
-                                    0x8000000000000000ull,
-                                    0xFFFFFFFFFFFFFFFFull,
-                                    0x100000000ull};
+  static const uint64_t kEdges[] = {0,          1,          2,          0x7F,       0x80,       0xFF,
+                                    0x100,      0x7FFF,     0x8000,     0xFFFF,     0x10000,    0x7FFFFFFF,
+                                    0x80000000, 0xFFFFFFFF, 0x0F,       0x10,       0x99,       0x09,
+                                    0x8001,     0x7FFE,     0x7FFFFFFFFFFFFFFFull,  0x8000000000000000ull,
+                                    0xFFFFFFFFFFFFFFFFull,  0x100000000ull};
   switch (rng() % 4) {
     case 0: return kEdges[rng() % (sizeof kEdges / sizeof kEdges[0])];
     case 1: return rng() & 0xFF;  // small values: BCD, counts, bytes
     default: return rng();
   }
+}
+
+uint64_t randomBinaryFloat(Rng& rng, unsigned bytes) {
+  uint64_t v = rng();
+  if (rng() % 2) {
+    if (bytes == 4) v = (v & 0x807FFFFF) | ((127 - 20 + rng() % 40) << 23);
+    else v = (v & 0x800FFFFFFFFFFFFFull) | ((1023 - 40 + rng() % 80) << 52);
+  }
+  return v;
 }
 
 InsnBuilder::InsnBuilder(Rng& r, Case& cs) : rng(r), c(cs) {
@@ -108,12 +98,12 @@ void InsnBuilder::fix(unsigned reg, uint64_t value) {
 
 uint64_t InsnBuilder::windowAddress(uint32_t t) const { return kDataBase + kWindowOffset + t; }
 
-unsigned InsnBuilder::solvableReg(unsigned exclude_mask) {
+unsigned InsnBuilder::solvableReg() {
   const unsigned n = gprCount(c.mode);
   unsigned start = static_cast<unsigned>(rng() % n);
   for (unsigned k = 0; k < n; ++k) {
     unsigned r = (start + k) % n;
-    if (r != kEsp && !((fixed_ | reserved_ | exclude_mask) & (1u << r))) return r;
+    if (r != kEsp && !((fixed_ | reserved_) & (1u << r))) return r;
   }
   return ~0u;
 }
@@ -132,7 +122,7 @@ void InsnBuilder::modrm32(unsigned reg_field, uint64_t ea, bool solve) {
   if (!solve && form >= 5) form = 4;  // free forms need nothing solved
   unsigned base = ~0u, index = ~0u;
   if (form >= 1 && form <= 4) {
-    base = solve ? solvableReg(0) : pickReg();
+    base = solve ? solvableReg() : pickReg();
     if (base == ~0u) form = 0;
   }
   if (form == 4 || form == 5) {
@@ -211,6 +201,7 @@ void InsnBuilder::modrm32(unsigned reg_field, uint64_t ea, bool solve) {
 
 bool InsnBuilder::finish() {
   auto assemble = [&](std::vector<uint8_t> all, uint8_t* out, uint8_t& length) {
+    if (mandatory_) all.push_back(mandatory_);
     if (rex_) all.push_back(rex_);
     all.insert(all.end(), body_.begin(), body_.end());
     if (all.size() > 15) return false;
@@ -221,7 +212,7 @@ bool InsnBuilder::finish() {
   std::vector<uint8_t> host = prefixes_;
   if (c.mode == Mode::Bits32) {
     host.insert(host.begin(), 0x67);  // 32-bit addresses in 64-bit code
-  } else if (c.mode == Mode::Bits16) {
+  } else if (c.mode == Mode::Bits16 && size_sensitive_) {
     // 16-bit code's default operand size is 16 bits: the other way round.
     auto p66 = std::find(host.begin(), host.end(), 0x66);
     if (p66 != host.end()) host.erase(p66);

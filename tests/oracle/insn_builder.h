@@ -16,6 +16,8 @@ using Rng = std::mt19937_64;
 
 // Random operand values biased to where flags change.
 uint64_t edgeValue(Rng& rng);
+// A float32/float64 image: half with an exponent near 1.0, half raw bits.
+uint64_t randomBinaryFloat(Rng& rng, unsigned bytes);
 
 class InsnBuilder {
  public:
@@ -30,12 +32,14 @@ class InsnBuilder {
   // Operand size in bytes: the mode's default, or the other one through a
   // 66 prefix (or 8 through REX.W in 64-bit code). `allow_byte` adds 1.
   unsigned pickOperandSize(bool allow_byte, bool allow_64 = true);
-  // 16-bit code addresses with 32 bits through a 67 prefix (the host has no
-  // 16-bit addressing in 64-bit code, and 16-bit offsets could not reach
-  // the scratch area); 32-bit code uses 32-bit addressing, 64-bit code 64.
-  void useHostAddressing();
 
   void prefix(uint8_t p) { prefixes_.push_back(p); }
+  // 66/F2/F3 as part of an SSE opcode: kept as is in the host bytes of
+  // 16-bit code (only an operand-size 66 is toggled there).
+  void mandatoryPrefix(uint8_t p) { mandatory_ = p; }
+  // The instruction ignores the operand size: 16-bit code's host bytes
+  // then get no 66 either.
+  void fixedOperandSize() { size_sensitive_ = false; }
   void rexW() { rex_ |= 0x48; }
   void opcode(std::initializer_list<uint8_t> bytes) { body_.insert(body_.end(), bytes); }
   void imm(uint64_t value, unsigned size);
@@ -71,12 +75,18 @@ class InsnBuilder {
   bool finish();
 
  private:
+  // 16-bit code addresses with 32 bits through a 67 prefix (the host has no
+  // 16-bit addressing in 64-bit code, and 16-bit offsets could not reach
+  // the scratch area); 32-bit code uses 32-bit addressing, 64-bit code 64.
+  void useHostAddressing();
   void setRexBit(unsigned bit, unsigned reg);
   void modrm32(unsigned reg_field, uint64_t ea, bool solve);
-  unsigned solvableReg(unsigned exclude_mask);
+  unsigned solvableReg();
   uint64_t regMask() const;
 
   std::vector<uint8_t> prefixes_;
+  uint8_t mandatory_ = 0;
+  bool size_sensitive_ = true;
   uint8_t rex_ = 0;
   std::vector<uint8_t> body_;
   unsigned op_size_ = 4;

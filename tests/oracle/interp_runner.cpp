@@ -95,10 +95,11 @@ void InterpRunner::enterMode(Mode mode) {
         std::memcpy(ram + kPml4 + 0x2000 + 0x1000 * g + 8 * i, &pde, 8);
       }
     }
-    cpu_.setPagingRegisters(s.cr0 | cr0::PE | cr0::PG, kPml4, s.cr4 | cr4::PAE, s.efer | efer::LME | efer::LMA);
-  } else {
-    cpu_.setPagingRegisters(s.cr0 | cr0::PE, 0, s.cr4, s.efer);
   }
+  // SSE enabled as Linux enables it for its processes.
+  const uint64_t cr4 = s.cr4 | cr4::OSFXSR | cr4::OSXMMEXCPT;
+  if (b64) cpu_.setPagingRegisters(s.cr0 | cr0::PE | cr0::PG, kPml4, cr4 | cr4::PAE, s.efer | efer::LME | efer::LMA);
+  else cpu_.setPagingRegisters(s.cr0 | cr0::PE, 0, cr4, s.efer);
   mode_ = mode;
   configured_ = true;
 }
@@ -119,7 +120,7 @@ Outcome InterpRunner::run(const Case& c, uint16_t& mnemonic) {
   std::memcpy(s.gpr, c.gpr, sizeof s.gpr);
   s.rflags = c.flags;
   s.rip = b16 ? kCodeOffset : kDataBase + kCodeOffset;
-  if (c.x87) {
+  if (c.fx_state) {
     s.x87 = X87State{};
     s.x87.fcw = c.fpu.fcw;
     s.x87.fsw = c.fpu.fsw;
@@ -130,6 +131,8 @@ Outcome InterpRunner::run(const Case& c, uint16_t& mnemonic) {
       const uint16_t tag = (c.fpu.valid >> p) & 1 ? x87::tagOf(x87::Float80{c.fpu.sig[p], c.fpu.se[p]}) : x87::kTagEmpty;
       s.x87.ftw = static_cast<uint16_t>(s.x87.ftw | (tag << (2 * p)));
     }
+    s.mxcsr = c.fpu.mxcsr;
+    std::memcpy(s.xmm, c.fpu.xmm, sizeof s.xmm);
   }
   s.interrupt_shadow = 0;
   s.halted = 0;
@@ -158,7 +161,7 @@ Outcome InterpRunner::run(const Case& c, uint16_t& mnemonic) {
   std::memcpy(out.gpr, s.gpr, sizeof out.gpr);
   out.flags = static_cast<uint32_t>(s.rflags);
   std::memcpy(out.mem, segment + kWindowOffset, kWindowBytes);
-  if (c.x87) {
+  if (c.fx_state) {
     out.fpu.fcw = s.x87.fcw;
     out.fpu.fsw = s.x87.fsw;
     out.fpu.valid = 0;
@@ -167,6 +170,8 @@ Outcome InterpRunner::run(const Case& c, uint16_t& mnemonic) {
       out.fpu.se[p] = s.x87.st[p].sign_exponent;
       if (((s.x87.ftw >> (2 * p)) & 3) != x87::kTagEmpty) out.fpu.valid = static_cast<uint8_t>(out.fpu.valid | (1u << p));
     }
+    out.fpu.mxcsr = s.mxcsr;
+    std::memcpy(out.fpu.xmm, s.xmm, sizeof out.fpu.xmm);
   }
   return out;
 }

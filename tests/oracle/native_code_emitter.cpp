@@ -55,7 +55,7 @@ void NativeCodeEmitter::emitCase(uint32_t index, uint64_t record, const Case& c)
   dword(index);
   loadRspImm(static_cast<uint32_t>(kDataBase + kStackTop));
   copy(record + offsetof(CaseRecord, in_mem), window);
-  if (c.x87) memOp0F(0xAE, 1, record + offsetof(CaseRecord, in_fx));  // fxrstor [in_fx]
+  if (c.fx_state) memOp0F(0xAE, 1, record + offsetof(CaseRecord, in_fx));  // fxrstor [in_fx]
   memOp(0xFF, 6, record + offsetof(CaseRecord, in_flags), false);    // push qword [in_flags]
   byte(0x9D);                                                      // popfq
   for (unsigned r = 0; r < kHostGprs; ++r)
@@ -63,7 +63,7 @@ void NativeCodeEmitter::emitCase(uint32_t index, uint64_t record, const Case& c)
   memOp(0x8B, kEsp, record + offsetof(CaseRecord, in_gpr) + 8 * kEsp, true);
   code_.insert(code_.end(), c.host_bytes, c.host_bytes + c.host_length);
   for (unsigned r = 0; r < kHostGprs; ++r) memOp(0x89, r, record + offsetof(CaseRecord, out_gpr) + 8 * r, true);
-  if (c.x87) memOp0F(0xAE, 0, record + offsetof(CaseRecord, out_fx));  // fxsave [out_fx]
+  if (c.fx_state) memOp0F(0xAE, 0, record + offsetof(CaseRecord, out_fx));  // fxsave [out_fx]
   loadRspImm(static_cast<uint32_t>(kDataBase + kStackTop));
   byte(0x9C);                                                       // pushfq
   memOp(0x8F, 0, record + offsetof(CaseRecord, out_flags), false);  // pop qword [out_flags]

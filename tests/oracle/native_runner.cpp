@@ -102,7 +102,7 @@ bool NativeRunner::run(const Case* cases, size_t n, Outcome* out) {
     r.out_flags = 0;
     r.fault = 0;
     std::memcpy(r.in_mem, cases[i].mem, kWindowBytes);
-    if (cases[i].x87) writeFxsaveImage(cases[i].fpu, r.in_fx);
+    if (cases[i].fx_state) writeFxsaveImage(cases[i].fpu, r.in_fx);
     emitter.emitCase(static_cast<uint32_t>(i), reinterpret_cast<uint64_t>(&r), cases[i]);
     r.resume = static_cast<uint32_t>(emitter.here());
   }
@@ -143,7 +143,7 @@ bool NativeRunner::run(const Case* cases, size_t n, Outcome* out) {
     std::memcpy(out[i].gpr, r.out_gpr, sizeof out[i].gpr);
     out[i].flags = static_cast<uint32_t>(r.out_flags);
     std::memcpy(out[i].mem, r.out_mem, kWindowBytes);
-    if (cases[i].x87) out[i].fpu = readFxsaveImage(r.out_fx);
+    if (cases[i].fx_state) out[i].fpu = readFxsaveImage(r.out_fx);
   }
   return true;
 }

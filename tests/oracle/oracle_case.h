@@ -54,13 +54,16 @@ struct alignas(16) CaseRecord {
   alignas(16) uint8_t out_fx[512];
 };
 
-// The x87 registers an x87 case starts from or ends with, physical order.
+// The x87 and SSE registers a case starts from or ends with (x87 in
+// physical order).
 struct X87Snapshot {
   uint16_t fcw = 0x037F;
   uint16_t fsw = 0;       // TOP in bits 11..13
   uint8_t valid = 0;      // bit p: physical register p is not empty
   uint64_t sig[8] = {};
   uint16_t se[8] = {};
+  uint32_t mxcsr = 0x1F80;
+  uint64_t xmm[16][2] = {};
 };
 
 struct Case {
@@ -70,8 +73,8 @@ struct Case {
   uint8_t host_bytes[15] = {};  // the 64-bit code the host runs
   uint8_t host_length = 0;
   uint32_t flag_mask = 0;  // EFLAGS bits compared (undefined ones cleared)
-  bool x87 = false;        // the x87 registers are loaded and compared
-  uint16_t fsw_mask = 0;   // FSW bits compared (undefined condition codes cleared)
+  bool fx_state = false;   // the x87/SSE registers (FXSAVE state) are loaded and compared
+  uint16_t fsw_mask = 0xFFFF;  // FSW bits compared (undefined condition codes cleared)
   X87Snapshot fpu;
   uint64_t gpr[16] = {};
   uint32_t flags = 0;

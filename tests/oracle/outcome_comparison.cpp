@@ -13,11 +13,14 @@ const char* const kGprNames[16] = {"rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rs
                                    "r8",  "r9",  "r10", "r11", "r12", "r13", "r14", "r15"};
 
 // Control word, defined status bits, which registers are in use, and the
-// bits of those (empty registers keep stale contents).
-bool sameX87(const Case& c, const X87Snapshot& a, const X87Snapshot& b) {
-  if (a.fcw != b.fcw || ((a.fsw ^ b.fsw) & c.fsw_mask) || a.valid != b.valid) return false;
+// bits of those (empty registers keep stale contents); MXCSR and the XMM
+// registers the mode can name.
+bool sameFxState(const Case& c, const X87Snapshot& a, const X87Snapshot& b) {
+  if (a.fcw != b.fcw || ((a.fsw ^ b.fsw) & c.fsw_mask) || a.valid != b.valid || a.mxcsr != b.mxcsr) return false;
   for (unsigned p = 0; p < 8; ++p)
     if ((a.valid >> p) & 1 && (a.sig[p] != b.sig[p] || a.se[p] != b.se[p])) return false;
+  for (unsigned i = 0; i < gprCount(c.mode); ++i)
+    if (a.xmm[i][0] != b.xmm[i][0] || a.xmm[i][1] != b.xmm[i][1]) return false;
   return true;
 }
 
@@ -27,6 +30,8 @@ void printX87(std::FILE* out, const char* who, const X87Snapshot& s) {
     const unsigned p = ((s.fsw >> 11) + i) & 7;
     if ((s.valid >> p) & 1) std::fprintf(out, " st%u=%04x:%016" PRIx64, i, s.se[p], s.sig[p]);
   }
+  std::fprintf(out, "\n  %-15s mxcsr %08x", who, s.mxcsr);
+  for (unsigned i = 0; i < 8; ++i) std::fprintf(out, " xmm%u=%016" PRIx64 "%016" PRIx64, i, s.xmm[i][1], s.xmm[i][0]);
   std::fprintf(out, "\n");
 }
 
@@ -59,7 +64,7 @@ bool sameOutcome(const Case& c, const Outcome& host, const Outcome& interp) {
     if ((host.gpr[i] & m) != (interp.gpr[i] & m)) return false;
   if ((host.flags ^ interp.flags) & c.flag_mask) return false;
   if (std::memcmp(host.mem, interp.mem, kWindowBytes) != 0) return false;
-  return !c.x87 || sameX87(c, host.fpu, interp.fpu);
+  return !c.fx_state || sameFxState(c, host.fpu, interp.fpu);
 }
 
 void printMismatch(std::FILE* out, const Case& c, const char* mnemonic, const Outcome& host, const Outcome& interp) {
@@ -75,7 +80,7 @@ void printMismatch(std::FILE* out, const Case& c, const char* mnemonic, const Ou
   }
   std::fprintf(out, "  eflags %018x %018x %018x  compared %08x%s\n", c.flags, host.flags, interp.flags, c.flag_mask,
                ((host.flags ^ interp.flags) & c.flag_mask) ? "  <--" : "");
-  if (c.x87) {
+  if (c.fx_state) {
     std::fprintf(out, "  x87 fsw compared %04x\n", c.fsw_mask);
     printX87(out, "input", c.fpu);
     printX87(out, "host", host.fpu);

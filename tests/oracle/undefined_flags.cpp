@@ -42,6 +42,7 @@ uint32_t comparedFlags(FlagRule rule, unsigned opsize, unsigned count) {
       break;
     case FlagRule::BitScan: undefined = CF | OF | SF | AF | PF; break;  // BSF, BSR
     case FlagRule::BitTest: undefined = OF | SF | AF | PF; break;       // BT, BTC, BTR, BTS
+    case FlagRule::CountZeros: undefined = OF | SF | AF | PF; break;    // LZCNT
     case FlagRule::DecimalAdjust: undefined = OF; break;                // DAA, DAS
     case FlagRule::AsciiAdjust: undefined = OF | SF | ZF | PF; break;   // AAA, AAS
     case FlagRule::AsciiMultiply: undefined = OF | AF | CF; break;      // AAM, AAD

@@ -17,6 +17,7 @@ enum class FlagRule : uint8_t {
   DoubleShift,     // SHLD/SHRD: OF only for 1-bit shifts, AF undefined
   BitScan,         // BSF/BSR: only ZF defined
   BitTest,         // BT/BTS/BTR/BTC: OF, SF, AF, PF undefined
+  CountZeros,      // LZCNT: OF, SF, AF, PF undefined
   DecimalAdjust,   // DAA/DAS: OF undefined
   AsciiAdjust,     // AAA/AAS: OF, SF, ZF, PF undefined
   AsciiMultiply,   // AAM/AAD: OF, AF, CF undefined

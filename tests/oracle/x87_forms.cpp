@@ -28,16 +28,6 @@ Value80 randomFloat80(Rng& rng) {
   }
 }
 
-// A float32/float64 image: half with an exponent near 1.0, half raw bits.
-uint64_t randomBinaryFloat(Rng& rng, unsigned bytes) {
-  uint64_t v = rng();
-  if (rng() % 2) {
-    if (bytes == 4) v = (v & 0x807FFFFF) | ((127 - 20 + rng() % 40) << 23);
-    else v = (v & 0x800FFFFFFFFFFFFFull) | ((1023 - 40 + rng() % 80) << 52);
-  }
-  return v;
-}
-
 void putMem(Case& c, uint32_t t, uint64_t v, unsigned size) {
   for (unsigned i = 0; i < size && i < 8; ++i) c.mem[t + i] = static_cast<uint8_t>(v >> (8 * i));
 }
@@ -86,18 +76,23 @@ X87Rule pickInstruction(InsnBuilder& b) {
       return X87Rule::Arithmetic;
     }
     case 4:
-    case 5: {  // FLD/FST/FSTP m32 m64 m80, FILD/FIST/FISTP m16 m32 m64
+    case 5: {  // FLD/FST/FSTP m32 m64 m80, FILD/FIST/FISTP m16 m32 m64, FBLD/FBSTP
+      enum Kind : uint8_t { Float, Integer, Bcd };
       static const struct {
         uint8_t opcode, field, bytes;
-        bool integer;
-      } kForms[] = {{0xD9, 0, 4, false}, {0xD9, 2, 4, false}, {0xD9, 3, 4, false}, {0xDD, 0, 8, false},
-                    {0xDD, 2, 8, false}, {0xDD, 3, 8, false}, {0xDB, 5, 10, false}, {0xDB, 7, 10, false},
-                    {0xDF, 0, 2, true},  {0xDB, 0, 4, true},  {0xDF, 5, 8, true},   {0xDF, 2, 2, true},
-                    {0xDF, 3, 2, true},  {0xDB, 2, 4, true},  {0xDB, 3, 4, true},   {0xDF, 7, 8, true}};
-      const auto& f = kForms[rng() % 16];
+        Kind kind;
+      } kForms[] = {{0xD9, 0, 4, Float},   {0xD9, 2, 4, Float},   {0xD9, 3, 4, Float},   {0xDD, 0, 8, Float},
+                    {0xDD, 2, 8, Float},   {0xDD, 3, 8, Float},   {0xDB, 5, 10, Float},  {0xDB, 7, 10, Float},
+                    {0xDF, 0, 2, Integer}, {0xDB, 0, 4, Integer}, {0xDF, 5, 8, Integer}, {0xDF, 2, 2, Integer},
+                    {0xDF, 3, 2, Integer}, {0xDB, 2, 4, Integer}, {0xDB, 3, 4, Integer}, {0xDF, 7, 8, Integer},
+                    {0xDF, 4, 10, Bcd},    {0xDF, 6, 10, Bcd}};
+      const auto& f = kForms[rng() % (sizeof kForms / sizeof kForms[0])];
       uint32_t t = memOperand(b, f.opcode, f.field);
-      if (f.integer) {
+      if (f.kind == Integer) {
         putMem(c, t, edgeValue(rng), f.bytes);
+      } else if (f.kind == Bcd) {  // valid digits only: FBLD of others is undefined
+        for (unsigned k = 0; k < 9; ++k) c.mem[t + k] = static_cast<uint8_t>((rng() % 10) << 4 | rng() % 10);
+        c.mem[t + 9] = rng() % 2 ? 0x80 : 0;
       } else if (f.bytes == 10) {
         Value80 v = randomFloat80(rng);
         putMem(c, t, v.sig, 8);
@@ -164,7 +159,7 @@ X87Rule pickInstruction(InsnBuilder& b) {
 uint32_t x87Family(InsnBuilder& b) {
   Rng& rng = b.rng;
   Case& c = b.c;
-  c.x87 = true;
+  c.fx_state = true;  // (XMM registers stay zero)
   X87Snapshot& f = c.fpu;
   // Exceptions mostly masked; precision 24/53/64 bits (01 is reserved); any rounding.
   static const uint16_t kPrecision[] = {0, 2, 3};
