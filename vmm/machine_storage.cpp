@@ -39,7 +39,7 @@ BootDevice bootDevice(char letter) {
 
 void Machine::buildStorage() {
   ide_ = std::make_unique<PiixIde>(io_, static_cast<DmaMemory&>(*this),
-                                   [this](unsigned irq, bool level) { pic_.setIrq(irq, level); });
+                                   [this](unsigned irq, bool level) { setIsaIrq(irq, level); });
   pci_.attach(1, 1, *ide_);
   for (const DriveConfig& d : config_.drives) {
     IdeChannel& channel = ide_->channel(d.index / 2);
