@@ -342,3 +342,17 @@ TEST_CASE("long mode: IRETQ to CPL 3 keeps the FS/GS bases of null selectors (WR
   CHECK(r.cpu.state.seg[GS].base == 0xABC000);
   CHECK(r.cpu.state.seg[DS].selector == 0);
 }
+
+TEST_CASE("long mode: ENDBR64/ENDBR32 and RDSSPQ/RDSSPD are NOPs without CET") {
+  // glibc's static busybox starts its functions with ENDBR64 (amd64 /init).
+  LongRig r;
+  r.enter64();
+  r.cpu.state.gpr[RAX] = 0x1122334455667788ull;
+  const uint64_t start = r.cpu.state.rip;
+  CHECK(r.exec({0xF3, 0x0F, 0x1E, 0xFA,          // endbr64
+                0xF3, 0x0F, 0x1E, 0xFB,          // endbr32
+                0xF3, 0x48, 0x0F, 0x1E, 0xC8,    // rdsspq rax
+                0xF3, 0x0F, 0x1E, 0xC8}) == -1);  // rdsspd eax
+  CHECK(r.cpu.state.rip == start + 18);  // halted after the HLT
+  CHECK(r.cpu.state.gpr[RAX] == 0x1122334455667788ull);
+}
