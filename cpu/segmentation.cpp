@@ -115,9 +115,11 @@ void Cpu::nullifyDataSegmentsForOuterLevel() {
     SegmentCache& sc = state.seg[seg];
     bool data_or_nonconforming = !(sc.attr & segattr::CODE) || !(sc.attr & segattr::EXPAND_DOWN /*C bit*/);
     if (data_or_nonconforming && ((sc.attr & segattr::DPL) >> 5) < cpl()) {
+      // The selector becomes null (unusable: attr 0); the base stays, as
+      // 64-bit mode still adds the FS/GS bases of null selectors (the
+      // IA32_FS_BASE/GS_BASE homes; SDM Vol. 3A, 3.4.4).
       sc.selector = 0;
       sc.attr = 0;
-      sc.base = 0;
       sc.limit = 0;
     }
   }

@@ -35,11 +35,20 @@ void EmitContext::callHelper(const void* fn, uint64_t arg) {
 void EmitContext::chainExit(unsigned slot, uint64_t target, unsigned retired) {
   storeRip(target);
   addRetired(retired);
+  // A slot links to one block, the one at its first target. Another exit
+  // of this block towards another target (a second REP that repeats)
+  // leaves through Cpu::run instead: through the slot it would enter the
+  // first target's block with RIP pointing elsewhere.
+  if (exit_used[slot] && exit_target[slot] != target) {
+    as.jmp(plain_exit);
+    return;
+  }
   as.cmp(byte_ptr(jitreg::kExitFlag), 0);
   as.jne(plain_exit);
   as.mov(rax, Imm(reinterpret_cast<uint64_t>(&exits[slot].slot)));
   as.jmp(qword_ptr(rax));
   exit_used[slot] = true;
+  exit_target[slot] = target;
 }
 
 SlowPath& EmitContext::newSlowPath(const DecodedInsn& insn) {

@@ -81,6 +81,7 @@ struct EmitContext {
   ChainExit* exits;                    // the block's direct exits
   asmjit::Label link_stub[kChainExits];  // their link-request stubs
   bool exit_used[kChainExits] = {};
+  uint64_t exit_target[kChainExits] = {};  // the RIP each used slot leads to
   // The block's dispatch stub (emit_dispatch.h): leaves to whatever block
   // is at RIP now without returning to Cpu::run.
   asmjit::Label dispatch;
@@ -118,7 +119,8 @@ struct EmitContext {
   // Leaves the block through direct exit `slot` (ChainSlot)
   // towards `target` with `retired` instructions still to commit: writes
   // RIP and the counter, then jumps through the exit's slot (another
-  // block's code once linked) unless the exit flag is set.
+  // block's code once linked) unless the exit flag is set. A slot already
+  // used towards another target leaves to Cpu::run instead.
   void chainExit(unsigned slot, uint64_t target, unsigned retired);
   // The native instruction is done: it retires lazily.
   void retireNative() {

@@ -1,5 +1,8 @@
 #include "jit/emitters.h"
 
+#include <cstdlib>
+#include <cstring>
+
 #include "cpu/cpu.h"
 
 namespace sv {
@@ -15,15 +18,24 @@ void runInsn(Cpu* cpu, const DecodedInsn* insn) { cpu->executeDecoded(*insn); }
 const void* handlerThunk() { return reinterpret_cast<const void*>(&runInsn); }
 
 EmitterTable::EmitterTable() {
-  registerAluEmitters(by_mnemonic_);
-  registerMovEmitters(by_mnemonic_);
-  registerBranchEmitters(by_mnemonic_);
-  registerStringEmitters(by_mnemonic_);
-  registerStackEmitters(by_mnemonic_);
-  registerShiftEmitters(by_mnemonic_);
-  registerMulEmitters(by_mnemonic_);
-  registerBitEmitters(by_mnemonic_);
-  registerExchangeEmitters(by_mnemonic_);
+  // SV_JIT_NATIVE_OFF=fam1,fam2 (or "all") leaves those families to the
+  // interpreter's handlers: a bisection aid for interp/JIT mismatches, read
+  // once here, so it costs nothing on the fast path.
+  const char* off = std::getenv("SV_JIT_NATIVE_OFF");
+  auto on = [off](const char* family) {
+    if (!off) return true;
+    if (std::strstr(off, "all")) return false;
+    return std::strstr(off, family) == nullptr;
+  };
+  if (on("alu")) registerAluEmitters(by_mnemonic_);
+  if (on("mov")) registerMovEmitters(by_mnemonic_);
+  if (on("branch")) registerBranchEmitters(by_mnemonic_);
+  if (on("string")) registerStringEmitters(by_mnemonic_);
+  if (on("stack")) registerStackEmitters(by_mnemonic_);
+  if (on("shift")) registerShiftEmitters(by_mnemonic_);
+  if (on("mul")) registerMulEmitters(by_mnemonic_);
+  if (on("bit")) registerBitEmitters(by_mnemonic_);
+  if (on("exchange")) registerExchangeEmitters(by_mnemonic_);
 }
 
 bool EmitterTable::emit(EmitContext& ctx, const DecodedInsn& insn) const {

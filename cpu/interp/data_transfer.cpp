@@ -355,6 +355,13 @@ void registerDataTransfer(HandlerTable& t) {
   t.set(ZYDIS_MNEMONIC_BOUND, &handleBound);
   t.set(ZYDIS_MNEMONIC_NOP, &handleNop);
   t.set(ZYDIS_MNEMONIC_PAUSE, &handleNop);
+  // CET is not advertised: ENDBR32/64 and RDSSPD/Q are the hint NOPs of
+  // the 0F 1E space they occupy (SDM ENDBR64, RDSSPD/RDSSPQ: NOP when CET
+  // is not enabled; CET-built programs such as glibc run them anyway).
+  t.set(ZYDIS_MNEMONIC_ENDBR32, &handleNop);
+  t.set(ZYDIS_MNEMONIC_ENDBR64, &handleNop);
+  t.set(ZYDIS_MNEMONIC_RDSSPD, &handleNop);
+  t.set(ZYDIS_MNEMONIC_RDSSPQ, &handleNop);
   t.set(ZYDIS_MNEMONIC_PREFETCHNTA, &handleNop);
   t.set(ZYDIS_MNEMONIC_PREFETCHT0, &handleNop);
   t.set(ZYDIS_MNEMONIC_PREFETCHT1, &handleNop);

@@ -747,6 +747,29 @@ TEST_CASE("jit strings: REP STOS/MOVS chunks, page crossings, overlap, direction
   CHECK(ref.cpu.state.rip == 4);  // halted at the first patched byte
 }
 
+TEST_CASE("jit strings: two repeating REPs in one block each repeat at their own RIP") {
+  // A block has one repeat exit. The first REP repeats twice, so the block
+  // starting at it links its repeat exit to itself; the second REP of that
+  // block must not leave through that link (it would resume at the first
+  // REP with the second one's registers: Linux's numa_init, amd64).
+  RigPair rigs;
+  // rep stosb ; mov cx, 5000 ; rep stosb ; mov cx, 3 ; hlt
+  std::vector<uint8_t> code16 = {0xF3, 0xAA, 0xB9, 0x88, 0x13, 0xF3, 0xAA, 0xB9, 0x03, 0x00, 0xF4};
+  uint64_t regs16[8] = {0x5A, 10000, 0, 0, 0x8000, 0, 0, 0x10};
+  for (uint64_t budget : {3, 5, 8, 100}) {
+    runAndCompare(rigs, Mode::Real16, code16, regs16, 0, budget, "real mode, budget " + std::to_string(budget));
+  }
+  // The same in 64-bit mode with REP STOSD: rep stosd ; mov ecx, 5000 ; rep stosd ; mov ecx, 3 ; hlt
+  std::vector<uint8_t> code64 = {0xF3, 0xAB, 0xB9, 0x88, 0x13, 0x00, 0x00, 0xF3, 0xAB, 0xB9, 0x03, 0x00, 0x00, 0x00, 0xF4};
+  uint64_t regs64[8] = {0xA5A5A5A5, 10000, 0, 0, 0x8000, 0, 0, DiffRig::kData};
+  for (uint64_t budget : {3, 5, 8, 100}) {
+    CHECK(runAndCompare(rigs, Mode::Long64, code64, regs64, 0, budget, "64-bit, budget " + std::to_string(budget)) ==
+          (budget == 100 ? Cpu::Exit::Halted : Cpu::Exit::Budget));
+  }
+  CHECK(rigs.jit.cpu.state.gpr[RCX] == 3);
+  CHECK(rigs.jit.cpu.state.gpr[RDI] == DiffRig::kData + 4 * 15000);
+}
+
 TEST_CASE("jit chaining: a fault in a chained block, and code patched under a chained loop") {
   RigPair rigs;
   // 32-bit, paging: a loop strides through the data segment a page at a

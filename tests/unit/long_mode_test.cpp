@@ -306,3 +306,53 @@ TEST_CASE("long mode: instructions invalid in 64-bit mode are #UD") {
   CHECK(r.exec({0x48, 0x63, 0xC3}) == -1);  // movsxd rax, ebx
   CHECK(r.cpu.state.gpr[RAX] == 0xFFFFFFFF80000000ull);
 }
+
+TEST_CASE("long mode: IRETQ to CPL 3 keeps the FS/GS bases of null selectors (WRMSR-set TLS base)") {
+  // Linux runs 64-bit processes with FS = 0 and the TLS base in
+  // IA32_FS_BASE: the IRET step that nulls data segments the new CPL may
+  // not use changes the selector, never the base (SDM "IRET").
+  LongRig r;
+  r.put64(0x800 + 0x20, 0x00AFFB000000FFFFull);  // 23: 64-bit code, DPL 3
+  r.put64(0x800 + 0x28, 0x00CFF3000000FFFFull);  // 2B: data, DPL 3
+  r.cpu.state.gdtr.limit = 0x2F;
+  r.enter64();
+  const uint8_t code[] = {
+      0x31, 0xC0,                          // xor eax, eax
+      0x8E, 0xE0,                          // mov fs, eax
+      0xB9, 0x00, 0x01, 0x00, 0xC0,        // mov ecx, IA32_FS_BASE
+      0xB8, 0x00, 0x50, 0x34, 0x12,        // mov eax, 0x12345000
+      0x31, 0xD2,                          // xor edx, edx
+      0x0F, 0x30,                          // wrmsr
+      0x6A, 0x2B,                          // push 0x2B (SS)
+      0x68, 0x00, 0x80, 0x00, 0x00,        // push 0x8000 (RSP)
+      0x6A, 0x02,                          // push 2 (RFLAGS)
+      0x6A, 0x23,                          // push 0x23 (CS)
+      0x68, 0x00, 0x00, 0x02, 0x00,        // push 0x20000 (RIP)
+      0x48, 0xCF,                          // iretq
+  };
+  std::memcpy(r.ram() + LongRig::kCode, code, sizeof code);
+  r.cpu.state.seg[GS].base = 0xABC000;  // GS = 10 (DPL 0): nulled, base kept
+  r.cpu.run(12);
+  CHECK(r.cpu.state.rip == 0x20000);
+  CHECK(r.cpu.state.seg[CS].selector == 0x23);
+  CHECK(r.cpu.mode() == CpuMode::Long64);
+  CHECK(r.cpu.state.seg[FS].selector == 0);
+  CHECK(r.cpu.state.seg[FS].base == 0x12345000);
+  CHECK(r.cpu.state.seg[GS].selector == 0);
+  CHECK(r.cpu.state.seg[GS].base == 0xABC000);
+  CHECK(r.cpu.state.seg[DS].selector == 0);
+}
+
+TEST_CASE("long mode: ENDBR64/ENDBR32 and RDSSPQ/RDSSPD are NOPs without CET") {
+  // glibc's static busybox starts its functions with ENDBR64 (amd64 /init).
+  LongRig r;
+  r.enter64();
+  r.cpu.state.gpr[RAX] = 0x1122334455667788ull;
+  const uint64_t start = r.cpu.state.rip;
+  CHECK(r.exec({0xF3, 0x0F, 0x1E, 0xFA,          // endbr64
+                0xF3, 0x0F, 0x1E, 0xFB,          // endbr32
+                0xF3, 0x48, 0x0F, 0x1E, 0xC8,    // rdsspq rax
+                0xF3, 0x0F, 0x1E, 0xC8}) == -1);  // rdsspd eax
+  CHECK(r.cpu.state.rip == start + 18);  // halted after the HLT
+  CHECK(r.cpu.state.gpr[RAX] == 0x1122334455667788ull);
+}
