@@ -18,7 +18,7 @@ log=$guests/serial-input.log
 work=$(mktemp -d /tmp/sv_serial_input_XXXXXX)
 trap 'exec 3>&- 2>/dev/null; kill "$pid" 2>/dev/null; rm -rf "$work"' EXIT
 mkfifo "$work/in"
-"$softvisor" -m 256M -kernel "$kernel" -initrd "$initrd" -append "console=ttyS0 noapic nolapic softvisor.shell" \
+"$softvisor" -m 256M -kernel "$kernel" -initrd "$initrd" -append "console=ttyS0 softvisor.shell" \
   -serial stdio -no-reboot "$@" < "$work/in" > "$log" 2> "$work/err" &
 pid=$!
 exec 3> "$work/in"
