@@ -191,7 +191,10 @@ for f in /sys/class/ata_device/*/xfer_mode; do [ -f "\$f" ] && echo "\$f: \$(cat
 echo "SOFTVISOR-GUEST-DONE"
 if grep -qw softvisor.shell /proc/cmdline; then
   echo "SOFTVISOR-SHELL-READY"
-  sh
+  # A session of its own with the console as controlling terminal, so job
+  # control and Ctrl-C work (PID 1 leads a session without one). Run in a
+  # child, which setsid need not fork, so /init waits for the shell.
+  sh -c 'exec setsid cttyhack sh'
 fi
 poweroff -f
 EOF
