@@ -53,6 +53,11 @@ void emitCondition(asmjit::x86::Assembler& a, unsigned cc, const asmjit::Label& 
 // The fallback: cpu->executeDecoded(*insn), the interpreter's handler with
 // its bookkeeping (RIP, retired). Leaves ctx in sync (nothing pending).
 void emitHandlerCall(EmitContext& ctx, const DecodedInsn& insn);
+
+// The target of a relative branch (JMP/Jcc/LOOP/CALL rel), masked with the
+// operand size as the handlers do, or false when it must go to the
+// interpreter (a non-canonical target in 64-bit mode: #GP).
+bool relTarget(const EmitContext& ctx, const DecodedInsn& insn, uint64_t& target);
 // The address the handler thunk has (for slow paths).
 const void* handlerThunk();
 

@@ -14,18 +14,14 @@ namespace sv {
 using namespace asmjit;
 using namespace asmjit::x86;
 
-namespace {
-
-bool canonical(uint64_t v) { return static_cast<uint64_t>(static_cast<int64_t>(v << 16) >> 16) == v; }
-
-// The target of a relative branch, or false when it must go to the
-// interpreter (a non-canonical target in 64-bit mode: #GP).
 bool relTarget(const EmitContext& ctx, const DecodedInsn& insn, uint64_t& target) {
   if (insn.operand_count < 1 || insn.ops[0].kind != OpKind::Rel) return false;
   target = (ctx.next_rip + insn.ops[0].imm) & flags::mask(insn.opsize);
-  if (ctx.env.long64) return canonical(target);
+  if (ctx.env.long64) return isCanonical(target);
   return target <= 0xFFFFFFFFull;
 }
+
+namespace {
 
 // The taken path: CS-limit check, then the chain exit.
 void emitTaken(EmitContext& ctx, const DecodedInsn& insn, uint64_t target, unsigned pending_before) {

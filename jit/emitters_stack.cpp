@@ -120,16 +120,13 @@ bool emitPop(EmitContext& ctx, const DecodedInsn& insn) {
   return true;
 }
 
-bool canonical(uint64_t v) { return static_cast<uint64_t>(static_cast<int64_t>(v << 16) >> 16) == v; }
-
 // CALL rel: the target is checked before anything is pushed (SDM "CALL";
 // cpu/interp/control.cpp), then the return address goes on the stack and
 // the block leaves through its taken exit.
 bool emitCall(EmitContext& ctx, const DecodedInsn& insn) {
   const unsigned s = insn.opsize;
-  if (insn.operand_count < 1 || insn.ops[0].kind != OpKind::Rel || (s != 2 && s != 4 && s != 8)) return false;
-  const uint64_t target = (ctx.next_rip + insn.ops[0].imm) & flags::mask(s);
-  if (ctx.env.long64 ? !canonical(target) : target > 0xFFFFFFFFull) return false;
+  uint64_t target = 0;
+  if ((s != 2 && s != 4 && s != 8) || !relTarget(ctx, insn, target)) return false;
   if (!memFastPathUsable(ctx, stackSlot(s))) return false;
   Assembler& a = ctx.as;
   SlowPath& slow = ctx.newSlowPath(insn);
