@@ -11,6 +11,7 @@
 #include "cpu/cpuid.h"
 #include "memory/physical_memory.h"
 #include "tests/unit/cpu_test_platform.h"
+#include "tests/unit/real_mode_rig.h"
 
 using namespace sv;
 using sv::testing::FixedClock;
@@ -18,38 +19,14 @@ using sv::testing::NullPorts;
 
 namespace {
 
-// A real-mode machine: code at 1000:0000, stack 2000:FFF0, data at 3000:0.
-// Every IVT vector v points at 0000:0500+v, which holds HLT, so the vector
-// of a fault can be read off the final IP.
-struct Rig {
-  static constexpr uint64_t kCode = 0x10000, kData = 0x30000, kTraps = 0x500;
-  PhysicalMemory mem{2 << 20};
-  NullPorts ports;
-  FixedClock clock;
-  Cpu cpu{mem, ports, clock};
-
+// The shared real-mode rig (tests/unit/real_mode_rig.h), with CR0.NE and
+// EDX as the CPU's reset leaves them clear, and code run from wherever
+// CS:IP points now.
+struct Rig : sv::testing::RealModeRig {
   Rig() {
-    cpu.reset();
-    CpuState& s = cpu.state;
-    auto seg = [&](SegReg r, uint16_t sel) {
-      s.seg[r].selector = sel;
-      s.seg[r].base = static_cast<uint64_t>(sel) << 4;
-      s.seg[r].limit = 0xFFFF;
-    };
-    seg(CS, 0x1000);
-    seg(SS, 0x2000);
-    seg(DS, 0x3000);
-    seg(ES, 0x3000);
-    s.rip = 0;
-    s.gpr[RSP] = 0xFFF0;
-    s.gpr[RDX] = 0;
+    cpu.state.cr0 &= ~cr0::NE;
+    cpu.state.gpr[RDX] = 0;
     cpu.updateMode();
-    uint8_t* ram = mem.ramHost();
-    for (unsigned v = 0; v < 256; ++v) {
-      uint32_t entry = kTraps + v;  // segment 0
-      std::memcpy(ram + v * 4, &entry, 4);
-      ram[kTraps + v] = 0xF4;
-    }
   }
 
   uint8_t* ram() { return mem.ramHost(); }
