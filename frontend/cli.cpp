@@ -178,7 +178,7 @@ std::string usageText() {
          "  -no-reboot             stop instead of resetting on a triple fault\n"
          "  -icount shift=N        deterministic clock: one instruction = 2^N ns\n"
          "  -max-insns N           stop with an error after N instructions\n"
-         "  -accel interp|jit      run guest code in the interpreter (default) or the block translator\n"
+         "  -accel jit|interp      run guest code in the block translator (default) or the reference interpreter\n"
          "  -d jit                 print each translated block (guest code, host size) to stderr\n"
          "  -d unimp               report guest use of unmodelled features (e.g. unknown fw_cfg items)\n"
          "  -drive file=FILE[,format=raw][,if=ide][,index=0-3][,media=disk|cdrom][,readonly=on]\n"

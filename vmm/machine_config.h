@@ -35,8 +35,9 @@ struct DebugExitConfig {
   uint16_t size = 4;  // ports claimed (QEMU's iosize)
 };
 
-// How guest code runs (QEMU's -accel): the reference interpreter, or the
-// block translator (jit/), which falls back to the interpreter's handlers.
+// How guest code runs (QEMU's -accel): the block translator (jit/, the
+// default; it falls back to the interpreter's handlers), or the reference
+// interpreter alone.
 enum class Accel : uint8_t { Interp, Jit };
 
 // The display adapter (QEMU's -vga std): a stdvga at 00:02.0. Its option
@@ -74,7 +75,7 @@ struct MachineConfig {
   bool no_reboot = false;           // triple fault stops the VM instead of resetting it
   std::optional<unsigned> icount_shift;  // deterministic clock: 1 insn = 2^shift ns
   uint64_t max_instructions = 0;    // 0 = no limit; otherwise stop with an error
-  Accel accel = Accel::Interp;
+  Accel accel = Accel::Jit;
   bool jit_dump = false;            // -d jit: print translated blocks to stderr
   bool log_unimp = false;           // -d unimp: report guest use of unmodelled features to stderr
   int32_t boot_fail_wait_ms = -1;   // -boot reboot-timeout=MS (fw_cfg etc/boot-fail-wait; -1 = never)

@@ -46,7 +46,7 @@ TEST_CASE("bad options are refused with a message naming them") {
 }
 
 TEST_CASE("-accel picks the interpreter or the JIT, -d jit dumps blocks") {
-  CHECK(parseCommandLine({}).machine.accel == Accel::Interp);
+  CHECK(parseCommandLine({}).machine.accel == Accel::Jit);
   CHECK(parseCommandLine({"-accel", "jit"}).machine.accel == Accel::Jit);
   CHECK(parseCommandLine({"-accel", "interp"}).machine.accel == Accel::Interp);
   CHECK_THROWS_AS(parseCommandLine({"-accel", "kvm"}), ConfigError);
