@@ -179,6 +179,7 @@ std::string usageText() {
          "  -icount shift=N        deterministic clock: one instruction = 2^N ns\n"
          "  -max-insns N           stop with an error after N instructions\n"
          "  -accel jit|interp      run guest code in the block translator (default) or the reference interpreter\n"
+         "  -accel jit,one-insn-per-tb=on   every instruction its own block (for bisecting a JIT bug)\n"
          "  -d jit                 print each translated block (guest code, host size) to stderr\n"
          "  -d unimp               report guest use of unmodelled features (e.g. unknown fw_cfg items)\n"
          "  -drive file=FILE[,format=raw][,if=ide][,index=0-3][,media=disk|cdrom][,readonly=on]\n"
@@ -236,10 +237,17 @@ CliOptions parseCommandLine(const std::vector<std::string>& args) {
       else if (l.head == "std") o.machine.vga = VgaConfig{l.kv.count("romfile") ? l.kv["romfile"] : ""};
       else throw ConfigError("-vga: unsupported adapter '" + l.head + "' (std or none)");
     } else if (a == "-accel") {
-      std::string v = splitOptionList(value()).head;
-      if (v == "interp") o.machine.accel = Accel::Interp;
-      else if (v == "jit") o.machine.accel = Accel::Jit;
-      else throw ConfigError("-accel: unknown accelerator '" + v + "' (interp or jit)");
+      OptionList l = splitOptionList(value());
+      if (l.head == "interp") o.machine.accel = Accel::Interp;
+      else if (l.head == "jit") o.machine.accel = Accel::Jit;
+      else throw ConfigError("-accel: unknown accelerator '" + l.head + "' (interp or jit)");
+      for (const auto& [key, v] : l.kv) {
+        if (key != "one-insn-per-tb" || l.head != "jit")
+          throw ConfigError("-accel " + l.head + ": unknown option '" + key + "'" +
+                            (l.head == "jit" ? " (one-insn-per-tb=on|off)" : ""));
+        if (v != "on" && v != "off") throw ConfigError("-accel jit: one-insn-per-tb wants on or off, got '" + v + "'");
+        o.machine.jit_one_insn_per_block = v == "on";
+      }
     } else if (a == "-d") {
       std::string v = value();
       for (const auto& [item, _] : splitOptionList("," + v).kv) {

@@ -11,6 +11,7 @@ Jit::Jit(Cpu& cpu, CodePageMap& code, JitOptions opt)
   cpu_.setBlockExecutor(this);
   cpu_.setCodeWriteListener(this);
   translator_.setDispatch(DispatchTarget{reinterpret_cast<const void*>(&Jit::dispatchFromCode), this});
+  translator_.setMaxBlockInsns(opt_.max_block_insns);
 }
 
 Jit::~Jit() {

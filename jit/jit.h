@@ -27,6 +27,11 @@ struct JitOptions {
   std::FILE* dump = nullptr;              // -d jit: each translated block goes here
   bool dump_host = false;                 // -d jit-host: with its host code disassembled
   size_t code_limit = size_t{64} << 20;   // host code bytes before everything is flushed
+  // Instructions per block, at most kMaxBlockInsns. 1 (QEMU's
+  // one-insn-per-tb) makes every instruction its own block: differential
+  // tests compare each native emitter with the interpreter one
+  // instruction at a time, and a mismatch is easier to bisect.
+  unsigned max_block_insns = kMaxBlockInsns;
 };
 
 struct JitStats {

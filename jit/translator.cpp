@@ -89,7 +89,7 @@ unsigned Translator::decodeRun(Cpu& cpu, uint64_t linear, const uint8_t* first) 
   unsigned n = 0;
   unsigned off = start_off;  // page offset of the next instruction
   uint64_t ip = cpu.state.rip;
-  while (n < kMaxBlockInsns && off < kPageSize) {
+  while (n < max_insns_ && off < kPageSize) {
     // The same window fetchDecode uses, cut at the page end: an
     // instruction that needs the next page is left to the interpreter.
     unsigned avail = std::min<unsigned>(15, static_cast<unsigned>(kPageSize) - off);

@@ -41,6 +41,8 @@ class Translator {
   // What dispatched exits call (the owning Jit); without one, indirect
   // exits return to Cpu::run.
   void setDispatch(const DispatchTarget& d) { dispatch_ = d; }
+  // Blocks end after `n` instructions (1..kMaxBlockInsns).
+  void setMaxBlockInsns(unsigned n) { max_insns_ = n < 1 ? 1 : n > kMaxBlockInsns ? kMaxBlockInsns : n; }
 
  private:
   unsigned decodeRun(Cpu& cpu, uint64_t linear, const uint8_t* first);
@@ -53,6 +55,7 @@ class Translator {
   uint64_t scratch_rip_[kMaxBlockInsns + 1];  // RIP of each instruction, and the one after
   std::vector<SlowPath> slow_paths_;          // reused between translations
   DispatchTarget dispatch_;
+  unsigned max_insns_ = kMaxBlockInsns;
 };
 
 }  // namespace sv

@@ -87,6 +87,7 @@ Machine::Machine(MachineConfig config)
     JitOptions opt;
     if (config_.jit_dump) opt.dump = stderr;
     opt.dump_host = config_.jit_dump_host;
+    if (config_.jit_one_insn_per_block) opt.max_block_insns = 1;
     jit_ = std::make_unique<Jit>(cpu_, code_pages_, opt);
   }
   resetBoard();

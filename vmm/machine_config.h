@@ -77,6 +77,7 @@ struct MachineConfig {
   uint64_t max_instructions = 0;    // 0 = no limit; otherwise stop with an error
   Accel accel = Accel::Jit;
   bool jit_dump = false;            // -d jit: print translated blocks to stderr
+  bool jit_one_insn_per_block = false;  // -accel jit,one-insn-per-tb=on
   bool log_unimp = false;           // -d unimp: report guest use of unmodelled features to stderr
   int32_t boot_fail_wait_ms = -1;   // -boot reboot-timeout=MS (fw_cfg etc/boot-fail-wait; -1 = never)
   bool jit_dump_host = false;       // -d jit-host: with their host code

@@ -7,8 +7,14 @@
 // 8086 suite captures exactly one instruction. The suites' README.md files
 // describe the data; exclusions.h says which tests are skipped and why.
 //
+// With --accel jit every test runs under the block translator (one
+// instruction per block, so each native emitter meets each test) and
+// again in the interpreter: the pass rate is the JIT's, and any test
+// where the two engines end in different states fails the run
+// (engine_agreement.h), whatever the real CPU did.
+//
 //   singlestep_runner [--cpu 286|8086] [--filter PREFIX] [--verbose [--show K]]
-//                     [--min-pass-rate P] [--max-excluded P] DIR
+//                     [--min-pass-rate P] [--max-excluded P] [--accel interp|jit] DIR
 
 #include <sys/mman.h>
 
@@ -20,6 +26,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <memory>
 #include <optional>
 #include <sstream>
@@ -30,7 +37,10 @@
 #include <vector>
 
 #include "cpu/cpu.h"
+#include "jit/jit.h"
+#include "memory/code_page_map.h"
 #include "memory/physical_memory.h"
+#include "tests/conformance/engine_agreement.h"
 #include "tests/conformance/exclusions.h"
 #include "tests/conformance/moo_reader.h"
 #include "tests/conformance/state_comparison.h"
@@ -47,6 +57,7 @@ constexpr uint64_t kRamBytes = 16ull << 20;
 constexpr uint64_t kMaxInstructions = 1000;
 // Cleared RAM pages kept mapped between tests (see Bench::wipeRam).
 constexpr size_t kMaxResident = 64;
+constexpr size_t kMaxResidentComparing = 8;
 
 // ---------------------------------------------------------------- options
 
@@ -58,6 +69,7 @@ struct Options {
   unsigned show = 3;                 // failures printed per file with --verbose
   std::optional<double> min_pass_rate;  // percent of non-excluded tests
   double max_excluded = 2.0;         // percent of all tests
+  bool jit = false;                  // --accel jit: the JIT, checked against the interpreter
   bool help = false;
 };
 
@@ -70,7 +82,9 @@ void printUsage(FILE* out) {
                "  --verbose, -v        print the first failures of each file with a diff\n"
                "  --show K             failures printed per file with --verbose (default 3)\n"
                "  --min-pass-rate P    exit 1 if fewer than P%% of non-excluded tests pass\n"
-               "  --max-excluded P     exit 1 if more than P%% of tests are excluded (default 2)\n");
+               "  --max-excluded P     exit 1 if more than P%% of tests are excluded (default 2)\n"
+               "  --accel interp|jit   engine (default interp); jit also runs each test in the\n"
+               "                       interpreter and fails on any difference between the two\n");
 }
 
 std::optional<SuiteCpu> cpuFromName(std::string_view name) {
@@ -111,6 +125,14 @@ std::optional<Options> parseArgs(int argc, char** argv) {
         std::fprintf(stderr, "singlestep_runner: unknown --cpu '%s' (286 or 8086)\n", v);
         return std::nullopt;
       }
+    } else if (a == "--accel") {
+      const char* v = value();
+      if (!v) return std::nullopt;
+      if (std::string_view(v) != "interp" && std::string_view(v) != "jit") {
+        std::fprintf(stderr, "singlestep_runner: unknown --accel '%s' (interp or jit)\n", v);
+        return std::nullopt;
+      }
+      o.jit = std::string_view(v) == "jit";
     } else if (a == "--filter") {
       const char* v = value();
       if (!v) return std::nullopt;
@@ -207,10 +229,17 @@ struct RunResult {
 };
 
 // One machine reused for every test: a fresh Cpu state per test, and RAM
-// returned to all zeros between tests.
+// returned to all zeros between tests. With a JIT, every instruction is a
+// block of its own (the 8086 suite runs exactly one instruction).
 class Bench {
  public:
-  Bench() : mem_(kRamBytes), cpu_(mem_, ports_, clock_) {
+  // `max_resident`: cleared pages kept mapped (see wipeRam).
+  Bench(bool use_jit, size_t max_resident) : mem_(kRamBytes), cpu_(mem_, ports_, clock_, &code_pages_), max_resident_(max_resident) {
+    if (use_jit) {
+      JitOptions opt;
+      opt.max_block_insns = 1;
+      jit_ = std::make_unique<Jit>(cpu_, code_pages_, opt);
+    }
     constexpr uint64_t kTableSpan = 2ull << 20;  // host memory one page table maps
     auto host = reinterpret_cast<uintptr_t>(ram());
     for (uint64_t off = 0; off < mem_.ramSize(); off += kPageSize)
@@ -220,6 +249,7 @@ class Bench {
 
   Cpu& cpu() { return cpu_; }
   uint8_t* ram() { return mem_.ramHost(); }
+  const Jit* jit() const { return jit_.get(); }
 
   void load(const MooTest& t, const CpuProfile& profile, uint16_t flags) {
     cpu_.reset();
@@ -291,7 +321,11 @@ class Bench {
 
   // Zeroes RAM again after a test; `resident` comes from residentPages().
   void wipeRam(const std::vector<uint32_t>& resident) {
-    if (resident.size() <= kMaxResident + keepers_.size()) {
+    // Blocks translated from these pages go with their bytes (every page
+    // that held code is resident).
+    if (jit_)
+      for (uint32_t p : resident) jit_->codePageWritten(static_cast<uint64_t>(p) * kPageSize);
+    if (resident.size() <= max_resident_ + keepers_.size()) {
       for (uint32_t p : resident) std::memset(ram() + static_cast<uint64_t>(p) * kPageSize, 0, kPageSize);
       return;
     }
@@ -311,9 +345,12 @@ class Bench {
 
  private:
   PhysicalMemory mem_;
+  CodePageMap code_pages_{mem_};
   OpenBusPorts ports_;
   StoppedClock clock_;
   Cpu cpu_;
+  std::unique_ptr<Jit> jit_;
+  size_t max_resident_;
   std::vector<unsigned char> residency_;
   std::vector<uint32_t> keepers_;  // page numbers, ascending
   struct Patch {
@@ -349,11 +386,13 @@ void compareRegisters(Diff& d, const CpuState& s, const Expected& e) {
 
 struct Counts {
   uint64_t passed = 0, failed = 0, excluded = 0, revoked = 0;
+  uint64_t disagreed = 0;  // --accel jit: the engines ended in different states
   void add(const Counts& o) {
     passed += o.passed;
     failed += o.failed;
     excluded += o.excluded;
     revoked += o.revoked;
+    disagreed += o.disagreed;
   }
   uint64_t total() const { return passed + failed + excluded + revoked; }
 };
@@ -419,8 +458,9 @@ struct Rules {
 
 class FileRunner {
  public:
-  FileRunner(Bench& bench, const Suite& suite, const Options& options, Totals& totals)
-      : bench_(bench), suite_(suite), options_(options), totals_(totals),
+  // `reference`: the interpreter's bench when `bench` runs the JIT.
+  FileRunner(Bench& bench, Bench* reference, const Suite& suite, const Options& options, Totals& totals)
+      : bench_(bench), reference_(reference), suite_(suite), options_(options), totals_(totals),
         profile_(profileFor(suite.cpu)) {}
 
   Counts run(const fs::path& path) {
@@ -456,11 +496,13 @@ class FileRunner {
     bench_.load(t, profile_, loaded_flags);
     if (v.neutralize_lock) bench_.patchInstruction(t, insn.lock_positions, neutralSegmentPrefix(insn));
     RunResult run = bench_.run(profile_);
+    lastRun_ = run;
     bench_.unpatch();
     bool show = options_.verbose && shown_ < options_.show;
     std::vector<std::string> lines;
     bench_.residentPages(pages_);
     bool ok = check(t, run.end, loaded_flags, rules, show ? &lines : nullptr);
+    if (reference_) compareWithReference(t, insn, v, loaded_flags, c);
     bench_.wipeRam(pages_);
     if (ok) {
       ++c.passed;
@@ -474,6 +516,40 @@ class FileRunner {
                   " of them #UD for unimplemented instructions)\n",
                   run.retired, run.exceptions, run.unimplemented);
     }
+  }
+
+  // The same test in the interpreter; its end state must be the JIT's.
+  void compareWithReference(const MooTest& t, const InsnProbe& insn, const ExclusionVerdict& v, uint16_t loaded_flags,
+                            Counts& c) {
+    reference_->load(t, profile_, loaded_flags);
+    if (v.neutralize_lock) reference_->patchInstruction(t, insn.lock_positions, neutralSegmentPrefix(insn));
+    RunResult ref = reference_->run(profile_);
+    RunResult ours = lastRun_;
+    reference_->unpatch();
+    reference_->residentPages(ref_pages_);
+    both_pages_.clear();
+    std::set_union(pages_.begin(), pages_.end(), ref_pages_.begin(), ref_pages_.end(), std::back_inserter(both_pages_));
+    const bool show = disagreements_shown_ < kDisagreementsShown;
+    std::vector<std::string> lines;
+    {
+      Diff d(show ? &lines : nullptr);
+      if (ref.end != ours.end) d.add("the engines ended differently (shutdown or runaway)");
+      if (ref.retired != ours.retired)
+        d.add("retired: interpreter " + std::to_string(ref.retired) + " jit " + std::to_string(ours.retired));
+      if (ref.exceptions != ours.exceptions)
+        d.add("exceptions: interpreter " + std::to_string(ref.exceptions) + " jit " + std::to_string(ours.exceptions));
+      compareEngineStates(d, reference_->cpu().state, bench_.cpu().state);
+      compareEngineMemory(d, reference_->ram(), bench_.ram(), both_pages_);
+      if (d.any()) ++c.disagreed;
+    }
+    if (show && !lines.empty()) {
+      ++disagreements_shown_;
+      std::printf("  ENGINES DISAGREE %s #%u \"%s\" bytes [%s]\n", stem_.c_str(), t.index, t.name.c_str(),
+                  bytesHex(t.bytes).c_str());
+      std::printf("    initial: %s\n", initialRegisters(t).c_str());
+      for (const std::string& l : lines) std::printf("    %s\n", l.c_str());
+    }
+    reference_->wipeRam(ref_pages_);
   }
 
   bool check(const MooTest& t, RunEnd end, uint16_t loaded_flags, const Rules& rules, std::vector<std::string>* lines) {
@@ -497,7 +573,10 @@ class FileRunner {
       if (v.skip < 0 && ((v.relaxed >> i) & 1)) ++totals_.per_exclusion[i];
   }
 
+  static constexpr unsigned kDisagreementsShown = 10;
+
   Bench& bench_;
+  Bench* reference_;
   const Suite& suite_;
   const Options& options_;
   Totals& totals_;
@@ -508,6 +587,9 @@ class FileRunner {
   unsigned shown_ = 0;
   ExpectedMemory memory_;        // reused across tests to keep their buffers
   std::vector<uint32_t> pages_;  // pages the current test may have touched
+  std::vector<uint32_t> ref_pages_, both_pages_;
+  RunResult lastRun_{};
+  unsigned disagreements_shown_ = 0;
 };
 
 // ---------------------------------------------------------------- the suite
@@ -608,7 +690,8 @@ int report(const Suite& s, const Options& o, const Totals& t, double seconds) {
   uint64_t ran = c.passed + c.failed;
   double rate = percent(c.passed, ran);
   double excluded_pct = percent(c.excluded, c.total());
-  std::printf("\n== %s suite: %zu files, %" PRIu64 " tests in %.1f s\n", profileFor(s.cpu).name, t.files.size(),
+  std::printf("\n== %s suite%s: %zu files, %" PRIu64 " tests in %.1f s\n", profileFor(s.cpu).name,
+              o.jit ? " under the JIT (one instruction per block)" : "", t.files.size(),
               c.total(), seconds);
   std::printf("excluded %" PRIu64 " (%.2f%% of all tests), revoked %" PRIu64 "\n", c.excluded, excluded_pct, c.revoked);
   printExclusionSummary(t);
@@ -623,6 +706,13 @@ int report(const Suite& s, const Options& o, const Totals& t, double seconds) {
   if (o.min_pass_rate && (ran == 0 || rate < *o.min_pass_rate)) {
     std::printf("FAIL: pass rate %.3f%% is below the required %.3f%%\n", rate, *o.min_pass_rate);
     status = status ? status : 1;
+  }
+  if (o.jit) {
+    std::printf("interpreter and JIT disagree on %" PRIu64 " tests\n", c.disagreed);
+    if (c.disagreed) {
+      std::printf("FAIL: the JIT must end every test in the interpreter's state\n");
+      status = status ? status : 1;
+    }
   }
   std::printf("%" PRIu64 " passed, %" PRIu64 " failed", c.passed, c.failed);
   if (c.excluded + c.revoked) std::printf(", %" PRIu64 " skipped", c.excluded + c.revoked);
@@ -639,10 +729,13 @@ int runSuite(const Options& o) {
     return 2;
   }
   auto start = std::chrono::steady_clock::now();
-  auto bench = std::make_unique<Bench>();
+  // Comparing the engines reads every resident page of both: keep few.
+  const size_t max_resident = o.jit ? kMaxResidentComparing : kMaxResident;
+  auto bench = std::make_unique<Bench>(o.jit, max_resident);
+  std::unique_ptr<Bench> reference = o.jit ? std::make_unique<Bench>(false, max_resident) : nullptr;
   Totals totals;
   totals.per_exclusion.assign(exclusionList().size(), 0);
-  FileRunner runner(*bench, *suite, o, totals);
+  FileRunner runner(*bench, reference.get(), *suite, o, totals);
   for (const fs::path& file : suite->files) {
     FileResult r{stemOf(file), {}};
     try {
@@ -651,13 +744,18 @@ int runSuite(const Options& o) {
       std::printf("%s error: %s: %s\n", r.stem.c_str(), file.string().c_str(), e.what());
       totals.data_error = true;
     }
-    std::printf("%s pass %" PRIu64 " fail %" PRIu64 " excluded %" PRIu64 "\n", r.stem.c_str(), r.counts.passed,
+    std::printf("%s pass %" PRIu64 " fail %" PRIu64 " excluded %" PRIu64, r.stem.c_str(), r.counts.passed,
                 r.counts.failed, r.counts.excluded);
+    if (o.jit) std::printf(" engines-disagree %" PRIu64, r.counts.disagreed);
+    std::printf("\n");
     std::fflush(stdout);
     totals.counts.add(r.counts);
     totals.files.push_back(std::move(r));
   }
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (const Jit* jit = bench->jit())
+    std::printf("JIT: %" PRIu64 " blocks translated, %" PRIu64 " run, %" PRIu64 " instructions stepped by the interpreter\n",
+                jit->stats().translations, jit->stats().blocks_run, jit->stats().steps);
   return report(*suite, o, totals, seconds);
 }
 

@@ -50,6 +50,11 @@ TEST_CASE("-accel picks the interpreter or the JIT, -d jit dumps blocks") {
   CHECK(parseCommandLine({"-accel", "jit"}).machine.accel == Accel::Jit);
   CHECK(parseCommandLine({"-accel", "interp"}).machine.accel == Accel::Interp);
   CHECK_THROWS_AS(parseCommandLine({"-accel", "kvm"}), ConfigError);
+  CHECK_FALSE(parseCommandLine({"-accel", "jit"}).machine.jit_one_insn_per_block);
+  CHECK(parseCommandLine({"-accel", "jit,one-insn-per-tb=on"}).machine.jit_one_insn_per_block);
+  CHECK_THROWS_AS(parseCommandLine({"-accel", "jit,one-insn-per-tb=yes"}), ConfigError);
+  CHECK_THROWS_AS(parseCommandLine({"-accel", "interp,one-insn-per-tb=on"}), ConfigError);
+  CHECK_THROWS_AS(parseCommandLine({"-accel", "jit,thread=multi"}), ConfigError);
   CHECK(parseCommandLine({"-d", "jit"}).machine.jit_dump);
   CHECK(!parseCommandLine({}).machine.jit_dump);
   CHECK(parseCommandLine({"-d", "jit-host"}).machine.jit_dump_host);
