@@ -1,7 +1,7 @@
 // host_oracle: runs random user-mode instructions natively on this x86-64
-// host and in softvisor's interpreter, and reports every difference.
+// host and in softvisor's interpreter (or its JIT), and reports every difference.
 //
-//   host_oracle [--cases N] [--seed S] [--mode 16|32|64]... [--show K] [--quiet]
+//   host_oracle [--cases N] [--seed S] [--mode 16|32|64]... [--show K] [--quiet] [--accel interp|jit]
 //
 // Prints per-mnemonic and per-mode counts, cases per second, and each
 // mismatch (up to --show) with its bytes, input state and both outcomes.
@@ -18,12 +18,13 @@ namespace {
 
 void usage(std::FILE* f) {
   std::fprintf(f,
-               "usage: host_oracle [--cases N] [--seed S] [--mode 16|32|64]... [--show K] [--quiet]\n"
+               "usage: host_oracle [--cases N] [--seed S] [--mode 16|32|64]... [--show K] [--quiet] [--accel interp|jit]\n"
                "  --cases N   cases in all, shared evenly among the modes (default 1000000)\n"
                "  --seed S    generator seed (default 1)\n"
                "  --mode M    16, 32 or 64 (repeatable; default: every mode this build checks)\n"
                "  --show K    mismatches printed in full (default 10)\n"
-               "  --quiet     no per-mnemonic table\n");
+               "  --quiet     no per-mnemonic table\n"
+               "  --accel E   interp (default) or jit: the JIT, one instruction per block\n");
 }
 
 bool parseNumber(const char* s, uint64_t& out) {
@@ -45,6 +46,15 @@ int main(int argc, char** argv) {
     }
     if (a == "--quiet") {
       o.per_mnemonic = false;
+      continue;
+    }
+    if (a == "--accel" && i + 1 < argc) {
+      std::string_view v = argv[++i];
+      if (v != "interp" && v != "jit") {
+        std::fprintf(stderr, "host_oracle: unknown --accel '%s' (interp or jit)\n", argv[i]);
+        return 2;
+      }
+      o.through_jit = v == "jit";
       continue;
     }
     if (i + 1 >= argc) {

@@ -10,7 +10,7 @@
 #include <string>
 
 #include "tests/oracle/case_generator.h"
-#include "tests/oracle/interp_runner.h"
+#include "tests/oracle/cpu_runner.h"
 #include "tests/oracle/native_runner.h"
 #include "tests/oracle/outcome_comparison.h"
 
@@ -44,7 +44,7 @@ OracleResult runOracle(const OracleOptions& o, std::FILE* out) {
     result.harness_error = true;
     return result;
   }
-  auto interp = std::make_unique<InterpRunner>();
+  auto interp = std::make_unique<CpuRunner>(o.through_jit);
   Rng rng(o.seed);
   std::map<Mode, Tally> per_mode;
   std::map<std::string, Tally> per_mnemonic;
@@ -92,8 +92,9 @@ OracleResult runOracle(const OracleOptions& o, std::FILE* out) {
   for (const auto& [mode, t] : per_mode)
     std::fprintf(out, "mode %-7s %10" PRIu64 " cases %9" PRIu64 " faults %8" PRIu64 " mismatches\n", modeName(mode),
                  t.cases, t.faults, t.mismatches);
-  std::fprintf(out, "total %" PRIu64 " cases, %" PRIu64 " mismatches, %.1f s, %.0f cases/s (seed %" PRIu64 ")\n",
-               result.cases, result.mismatches, result.seconds, result.cases / std::max(result.seconds, 1e-9), o.seed);
+  std::fprintf(out, "total %" PRIu64 " cases, %" PRIu64 " mismatches, %.1f s, %.0f cases/s (seed %" PRIu64 ", %s)\n",
+               result.cases, result.mismatches, result.seconds, result.cases / std::max(result.seconds, 1e-9), o.seed,
+               o.through_jit ? "JIT" : "interpreter");
   return result;
 }
 

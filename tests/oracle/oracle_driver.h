@@ -1,5 +1,5 @@
 // The oracle's run: generate seeded cases mode by mode in batches, run each
-// batch natively and in the interpreter, compare, count.
+// batch natively and in the interpreter (or the JIT), compare, count.
 #pragma once
 
 #include <cstdint>
@@ -16,6 +16,7 @@ struct OracleOptions {
   std::vector<Mode> modes;       // cases are shared evenly among them
   unsigned show_mismatches = 10;  // printed in full; the rest are counted
   bool per_mnemonic = true;       // print the per-mnemonic counts
+  bool through_jit = false;       // run the cases in the JIT (one instruction per block)
 };
 
 struct OracleResult {

@@ -1,4 +1,4 @@
-#include "tests/oracle/interp_runner.h"
+#include "tests/oracle/cpu_runner.h"
 
 #include <cstring>
 
@@ -51,9 +51,17 @@ Fault faultOfVector(uint8_t v) {
 
 }  // namespace
 
-InterpRunner::InterpRunner() : mem_(kRamBytes), cpu_(mem_, ports_, clock_) {}
+CpuRunner::CpuRunner(bool through_jit) : mem_(kRamBytes), cpu_(mem_, ports_, clock_, &code_pages_) {
+  if (through_jit) {
+    JitOptions opt;
+    opt.max_block_insns = 1;  // the case's instruction alone, whatever bytes follow it
+    jit_ = std::make_unique<Jit>(cpu_, code_pages_, opt);
+  }
+}
 
-void InterpRunner::enterMode(Mode mode) {
+CpuRunner::~CpuRunner() = default;
+
+void CpuRunner::enterMode(Mode mode) {
   cpu_.reset();
   uint8_t* ram = mem_.ramHost();
   const uint32_t base = static_cast<uint32_t>(kDataBase);
@@ -104,12 +112,14 @@ void InterpRunner::enterMode(Mode mode) {
   configured_ = true;
 }
 
-Outcome InterpRunner::run(const Case& c, uint16_t& mnemonic) {
+Outcome CpuRunner::run(const Case& c, uint16_t& mnemonic) {
   if (!configured_ || c.mode != mode_) enterMode(c.mode);
   const bool b16 = c.mode == Mode::Bits16;
   uint8_t* segment = mem_.ramHost() + kDataBase;
   std::memcpy(segment + kWindowOffset, c.mem, kWindowBytes);
   std::memcpy(segment + kCodeOffset, c.bytes, c.length);
+  // Written behind the JIT's back: the previous case's block goes.
+  if (jit_) jit_->codePageWritten(kDataBase + kCodeOffset);
 
   CpuState& s = cpu_.state;
   const bool b64 = c.mode == Mode::Bits64;
