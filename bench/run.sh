@@ -49,13 +49,17 @@ PROGRAMS=(
   "strings 150000 300"
   "x87 20000000 40000"
 )
-# Linux boots: label, kernel glob, initrd, QEMU binary, softvisor flags.
-# (amd64: one more line once long mode lands, e.g.
-#  "amd64 vmlinuz-*-amd64 initramfs-amd64.cpio.gz qemu-system-x86_64")
+# Linux boots: label, kernel glob, initrd, QEMU binary, the busybox the
+# initramfs holds (for the native column of the in-guest workloads; only
+# one this host runs: the sandbox here cannot run 32-bit code natively).
 BOOT_GUESTS=(
-  "686 vmlinuz-*-686 initramfs-i386.cpio.gz qemu-system-i386"
+  "amd64 vmlinuz-*-amd64 initramfs-amd64.cpio.gz qemu-system-x86_64 busybox-amd64"
+  "686 vmlinuz-*-686 initramfs-i386.cpio.gz qemu-system-i386 -"
 )
-BOOT_APPEND="console=ttyS0 acpi=off noapic nolapic"
+# The full PC (ACPI, APIC): both end at the guest's poweroff (ACPI S5).
+# softvisor.bench makes /init run the workloads (scripts/fetch-guests.sh).
+BOOT_APPEND="console=ttyS0 softvisor.bench"
+WORKLOADS=(md5sum gzip awk)
 
 # ---------------------------------------------------------------- setup
 if ! command -v qemu-system-i386 >/dev/null; then
@@ -144,9 +148,10 @@ done
 
 [ $boot -eq 1 ] || exit 0
 echo
-echo "Linux boots: wall seconds to SOFTVISOR-GUEST-READY and to power-off, CPU seconds (user + sys) to power-off; peak RSS in MiB"
-printf '%-7s %-10s %8s %8s %8s %8s\n' guest engine ready total cpu rss
-# boot_once ENGINE KERNEL INITRD QEMU -> "ready total cpu rss" (ready = - if the marker never came)
+echo "Linux boots (wall seconds to SOFTVISOR-GUEST-READY and to power-off, CPU seconds to power-off, peak RSS in MiB)"
+echo "and the in-guest workloads (wall seconds measured by the host between the guest's START/END lines, and by the guest)"
+# boot_once ENGINE KERNEL INITRD QEMU -> "ready total cpu rss" (ready = - if the marker never came);
+# each workload's host and guest seconds go to $tmp/w.NAME as "host guest".
 boot_once() {
   local e=$1 kernel=$2 initrd=$3 qemu=$4 start
   local cmd
@@ -156,15 +161,41 @@ boot_once() {
     cmd=("$qemu" -accel tcg -m 256M -kernel "$kernel" -initrd "$initrd" -append "$BOOT_APPEND" -nographic -no-reboot)
   fi
   start=$(date +%s.%N)
-  rm -f "$tmp/ready"
+  rm -f "$tmp/ready" "$tmp"/w.* "$tmp"/ws.*
   /usr/bin/time -f "%e %U %S %M" -o "$tmp/time" "${cmd[@]}" </dev/null 2>/dev/null | while IFS= read -r line; do
-    case $line in *SOFTVISOR-GUEST-READY*) awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN{printf "%.2f", b-a}' >"$tmp/ready" ;; esac
+    now=$(date +%s.%N) line=${line%$'\r'}
+    case $line in
+      *SOFTVISOR-GUEST-READY*) awk -v a="$start" -v b="$now" 'BEGIN{printf "%.2f", b-a}' >"$tmp/ready" ;;
+      *SOFTVISOR-BENCH-START*) name=${line##*SOFTVISOR-BENCH-START }; echo "$now" >"$tmp/ws.${name%%[[:space:]]*}" ;;
+      *SOFTVISOR-BENCH-END*)
+        read -r name guest_s _ <<<"${line#*SOFTVISOR-BENCH-END }"
+        [ -f "$tmp/ws.$name" ] && awk -v a="$(cat "$tmp/ws.$name")" -v b="$now" -v g="$guest_s" \
+          'BEGIN{printf "%.2f %s\n", b-a, g}' >"$tmp/w.$name" ;;
+    esac
   done
   read -r total user sys kb < <(tail -n1 "$tmp/time")
   echo "$(cat "$tmp/ready" 2>/dev/null || echo -) $total $(awk -v u="$user" -v s="$sys" 'BEGIN{printf "%.1f", u + s}') $kb"
 }
+# native_workload BUSYBOX NAME -> wall seconds of the workload on the host
+native_workload() {
+  local bb=$1 name=$2 t0 t1
+  [ -f "$tmp/data" ] || cat "$bb" "$bb" "$bb" "$bb" >"$tmp/data"
+  t0=$(date +%s.%N)
+  case $name in
+    md5sum) "$bb" md5sum "$tmp/data" ;;
+    gzip) "$bb" gzip -c "$tmp/data" | wc -c ;;
+    awk) "$bb" awk 'BEGIN { for (i = 0; i < 1000000; i++) s = (s + i * i) % 1000003; print s }' ;;
+  esac >/dev/null
+  t1=$(date +%s.%N)
+  awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.3f", b-a}'
+}
+med() { printf '%s\n' "$@" | grep -v '^-$' | median; }
+printf '%-7s %-7s %8s %8s %8s %6s' guest engine ready total cpu rss
+for w in "${WORKLOADS[@]}"; do printf ' %14s' "$w(host/guest)"; done
+echo
+declare -A wl_host=()
 for g in "${BOOT_GUESTS[@]}"; do
-  read -r label kglob initrd qemu <<<"$g"
+  read -r label kglob initrd qemu busybox <<<"$g"
   kernel=$(ls "$guests"/$kglob 2>/dev/null | head -n1)
   if [ -z "$kernel" ] || [ ! -f "$guests/$initrd" ]; then
     echo "$label: no kernel/initramfs in $guests (scripts/fetch-guests.sh $guests)"
@@ -173,12 +204,42 @@ for g in "${BOOT_GUESTS[@]}"; do
   for e in jit qemu; do
     [ $e = qemu ] && ! have_qemu "$qemu" && continue
     readys=() totals=() cpus=() rsss=()
+    declare -A wh=() wg=()
     for ((r = 0; r < runs; r++)); do
       read -r rd tt cs kb < <(boot_once $e "$kernel" "$guests/$initrd" "$qemu")
       readys+=("$rd") totals+=("$tt") cpus+=("$cs") rsss+=("$kb")
+      for w in "${WORKLOADS[@]}"; do
+        read -r h gs < <(cat "$tmp/w.$w" 2>/dev/null || echo "- -")
+        wh[$w]+="$h " wg[$w]+="$gs "
+      done
     done
-    printf '%-7s %-10s %8s %8s %8s %8s\n' "$label" "$e" "$(printf '%s\n' "${readys[@]}" | grep -v '^-$' | median)" \
-      "$(printf '%s\n' "${totals[@]}" | median)" "$(printf '%s\n' "${cpus[@]}" | median)" \
-      "$(printf '%s\n' "${rsss[@]}" | median | awk '{if ($1+0>0) printf "%.0f", $1/1024; else print "-"}')"
+    printf '%-7s %-7s %8s %8s %8s %6s' "$label" "$e" "$(med "${readys[@]}")" "$(med "${totals[@]}")" \
+      "$(med "${cpus[@]}")" "$(med "${rsss[@]}" | awk '{if ($1+0>0) printf "%.0f", $1/1024; else print "-"}')"
+    for w in "${WORKLOADS[@]}"; do
+      # shellcheck disable=SC2086
+      h=$(med ${wh[$w]}) gs=$(med ${wg[$w]})
+      wl_host[$label.$e.$w]=$h
+      printf ' %14s' "$h/$gs"
+    done
+    echo
+    unset wh wg
   done
+  if [ "$busybox" != - ] && [ -x "$guests/$busybox" ]; then
+    printf '%-7s %-7s %8s %8s %8s %6s' "$label" native - - - -
+    for w in "${WORKLOADS[@]}"; do
+      samples=()
+      for ((r = 0; r < runs; r++)); do samples+=("$(native_workload "$guests/$busybox" "$w")"); done
+      wl_host[$label.native.$w]=$(med "${samples[@]}")
+      printf ' %14s' "${wl_host[$label.native.$w]}"
+    done
+    echo
+    printf '%-7s %-7s %8s %8s %8s %6s' "$label" ratios "" "" "" ""
+    for w in "${WORKLOADS[@]}"; do
+      printf ' %14s' "$(awk -v j="${wl_host[$label.jit.$w]:-}" -v q="${wl_host[$label.qemu.$w]:-}" \
+        -v n="${wl_host[$label.native.$w]}" 'BEGIN{ if (j+0 > 0 && n+0 > 0) printf "jit %.0fx", j/n; else printf "-";
+                                                   if (q+0 > 0 && n+0 > 0) printf " q %.0fx", q/n }')"
+    done
+    echo
+  fi
+  rm -f "$tmp/data"
 done

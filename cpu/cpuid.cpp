@@ -40,6 +40,10 @@ constexpr uint32_t FPU = 1u << 0, VME = 1u << 1, DE = 1u << 2, PSE = 1u << 3, TS
 namespace ebx7 {
 constexpr uint32_t SMEP = 1u << 7, SMAP = 1u << 20;
 }
+// CPUID.(7,0):EDX bits.
+namespace edx7 {
+constexpr uint32_t ARCH_CAPABILITIES = 1u << 29;
+}
 // CPUID.1:ECX bits.
 namespace ecx1 {
 constexpr uint32_t SSE3 = 1u << 0, SSSE3 = 1u << 9, SSE41 = 1u << 19, SSE42 = 1u << 20, POPCNT = 1u << 23;
@@ -53,7 +57,7 @@ bool implemented(std::initializer_list<ZydisMnemonic> mnemonics) {
 }
 
 struct Features {
-  uint32_t edx1 = 0, ecx1 = 0, ebx7 = 0, edx81 = 0, ecx81 = 0;
+  uint32_t edx1 = 0, ecx1 = 0, ebx7 = 0, edx7 = 0, edx81 = 0, ecx81 = 0;
   // MMX and the SSE family (cpu/interp/sse_*.cpp, cpu/simd/): each bit
   // once its whole instruction set has a handler (the sample below names
   // the last of each set to land; tests/unit/sse_test.cpp and
@@ -119,6 +123,8 @@ struct Features {
     // them (memory/page_walker.cpp); SMAP also needs STAC/CLAC.
     ebx7 |= ebx7::SMEP;
     if (implemented({ZYDIS_MNEMONIC_STAC, ZYDIS_MNEMONIC_CLAC})) ebx7 |= ebx7::SMAP;
+    // IA32_ARCH_CAPABILITIES (cpu/msr.cpp, kArchCapabilities).
+    edx7 |= edx7::ARCH_CAPABILITIES;
     // The x87 (cpu/interp/x87*.cpp): the whole instruction set, the
     // transcendentals last.
     if (implemented({ZYDIS_MNEMONIC_FLD, ZYDIS_MNEMONIC_FADD, ZYDIS_MNEMONIC_FDIV, ZYDIS_MNEMONIC_FSQRT,
@@ -166,7 +172,7 @@ CpuidResult basicLeaf(uint32_t leaf, uint32_t subleaf) {
     case 6:  // no thermal/power management
       return {0, 0, 0, 0};
     case 7:  // subleaf 0: EAX = highest subleaf (0), EBX structured features
-      return subleaf == 0 ? CpuidResult{0, f.ebx7, 0, 0} : CpuidResult{0, 0, 0, 0};
+      return subleaf == 0 ? CpuidResult{0, f.ebx7, 0, f.edx7} : CpuidResult{0, 0, 0, 0};
     default:  // 1
       // EBX: brand index 0, CLFLUSH line 8*8 = 64 bytes, 1 logical
       // processor ID per package, initial APIC ID 0.

@@ -39,6 +39,20 @@ uint64_t cr4WritableMask();
 // EFER bits WRMSR may set (LMA is read-only and not included).
 uint64_t eferWritableMask();
 
+// IA32_ARCH_CAPABILITIES (MSR 10AH, advertised by CPUID.(7,0):EDX[29];
+// SDM Vol. 4, Table 2-2): the "not affected" bits of the speculative
+// execution issues. They are true of this CPU: it executes nothing
+// speculatively, keeps no fill/store/load-port buffers and no branch
+// predictor state a guest could observe. They are what lets a guest skip
+// mitigations that cost an emulator dearly (Meltdown's page-table
+// isolation reloads CR3, and so flushes the shadow TLB, on every kernel
+// entry). RDCL_NO 0, SSB_NO 4, MDS_NO 5, IF_PSCHANGE_MC_NO 6, TAA_NO 8,
+// SBDR_SSDP_NO 13, FBSDP_NO 14, PSDP_NO 15, BHI_NO 20, PBRSB_NO 24,
+// GDS_NO 26, RFDS_NO 27.
+constexpr uint64_t kArchCapabilities = (1ull << 0) | (1ull << 4) | (1ull << 5) | (1ull << 6) | (1ull << 8) |
+                                       (1ull << 13) | (1ull << 14) | (1ull << 15) | (1ull << 20) | (1ull << 24) |
+                                       (1ull << 26) | (1ull << 27);
+
 // Physical address width (MAXPHYADDR), reported in CPUID.80000008H:EAX[7:0];
 // the page walker's reserved-bit checks use the same value.
 constexpr unsigned kPhysAddrBits = 40;

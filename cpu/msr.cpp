@@ -8,7 +8,7 @@ namespace sv {
 namespace {
 
 namespace idx {
-constexpr uint32_t TSC = 0x10, PLATFORM_ID = 0x17, BIOS_SIGN_ID = 0x8B, APIC_BASE = 0x1B, FEATURE_CONTROL = 0x3A, SYSENTER_CS = 0x174,
+constexpr uint32_t TSC = 0x10, PLATFORM_ID = 0x17, ARCH_CAPABILITIES = 0x10A, BIOS_SIGN_ID = 0x8B, APIC_BASE = 0x1B, FEATURE_CONTROL = 0x3A, SYSENTER_CS = 0x174,
                    SYSENTER_ESP = 0x175, SYSENTER_EIP = 0x176, MISC_ENABLE = 0x1A0, MTRR_VAR0 = 0x200,
                    MTRR_VAR_END = 0x210, MTRR_FIX64K = 0x250, MTRR_FIX16K_80000 = 0x258,
                    MTRR_FIX16K_A0000 = 0x259, MTRR_FIX4K_C0000 = 0x268, MTRR_FIX4K_F8000 = 0x26F, PAT = 0x277,
@@ -101,6 +101,10 @@ bool readMsr(Cpu& cpu, uint32_t index, uint64_t& value) {
   // (SDM Vol. 3A, 10.11.7.1, Vol. 4 Table 2-2).
   if (index == idx::PLATFORM_ID || index == idx::BIOS_SIGN_ID) {
     value = 0;
+    return true;
+  }
+  if (index == idx::ARCH_CAPABILITIES) {  // read-only: WRMSR raises #GP
+    value = kArchCapabilities;
     return true;
   }
   if (index == idx::APIC_BASE && cpu.localApic()) {

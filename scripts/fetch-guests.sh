@@ -28,7 +28,9 @@
 # afterwards lists /proc/partitions and the kernel's ATA/SCSI messages. With
 # "softvisor.shell" on the kernel command line it prints
 # SOFTVISOR-SHELL-READY after the commands and runs a shell on the console
-# (typed input over the serial port) before powering off.
+# (typed input over the serial port) before powering off. With
+# "softvisor.bench" it first runs bench/run.sh's workloads (md5sum, gzip,
+# an awk loop), each between SOFTVISOR-BENCH-START/END lines.
 set -euo pipefail
 
 repo_root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -189,6 +191,24 @@ echo "== storage"
 dmesg | grep -E 'ata[0-9]|scsi|sd [0-9]|sr [0-9]|sr[0-9]|sd[a-z]' | head -n 40
 for f in /sys/class/ata_device/*/xfer_mode; do [ -f "\$f" ] && echo "\$f: \$(cat "\$f")"; done
 echo "SOFTVISOR-GUEST-DONE"
+if grep -qw softvisor.bench /proc/cmdline; then
+  # bench/run.sh's in-guest workloads on 4 copies of the busybox binary:
+  # the host times each between its START and END lines, the guest by
+  # /proc/uptime (printed on the END line with the result).
+  cat /bin/busybox /bin/busybox /bin/busybox /bin/busybox > /tmp/data
+  workload() {
+    name=\$1; shift
+    echo "SOFTVISOR-BENCH-START \$name"
+    t0=\$(cut -d' ' -f1 /proc/uptime)
+    result=\$("\$@" 2>&1 | head -c 48)
+    t1=\$(cut -d' ' -f1 /proc/uptime)
+    echo "SOFTVISOR-BENCH-END \$name \$(awk -v a=\$t0 -v b=\$t1 'BEGIN{printf "%.2f", b - a}') \$result"
+  }
+  workload md5sum md5sum /tmp/data
+  workload gzip sh -c 'gzip -c /tmp/data | wc -c'
+  workload awk awk 'BEGIN { for (i = 0; i < 1000000; i++) s = (s + i * i) % 1000003; print s }'
+  echo "SOFTVISOR-BENCH-DONE"
+fi
 if grep -qw softvisor.shell /proc/cmdline; then
   echo "SOFTVISOR-SHELL-READY"
   # A session of its own with the console as controlling terminal, so job

@@ -96,12 +96,13 @@ TEST_CASE("CPUID: vendor, signature, honest feature bits, brand, out-of-range le
     for (uint32_t v : {r.eax, r.ebx, r.ecx, r.edx}) brand.append(reinterpret_cast<const char*>(&v), 4);
   }
   CHECK(std::string(brand.c_str()) == "softvisor virtual CPU");
-  // Leaf 7: SMEP and SMAP (with STAC/CLAC), nothing else; one subleaf.
+  // Leaf 7: SMEP and SMAP (with STAC/CLAC), IA32_ARCH_CAPABILITIES,
+  // nothing else; one subleaf.
   CpuidResult l7 = cpuidQuery(7, 0);
   CHECK(l7.eax == 0);
   CHECK(l7.ebx == ((1u << 7) | (1u << 20)));
   CHECK(l7.ecx == 0);
-  CHECK(l7.edx == 0);
+  CHECK(l7.edx == (1u << 29));
   CpuidResult l7s1 = cpuidQuery(7, 1);
   CHECK((l7s1.eax | l7s1.ebx | l7s1.ecx | l7s1.edx) == 0);
   CHECK(cpuidQuery(2, 0).eax == 1);  // AL = 1, null descriptors
@@ -246,6 +247,18 @@ TEST_CASE("RDMSR/WRMSR: homed MSRs, TSC, EFER, reserved values and unknown indic
   Rig r8;
   r8.cpu.state.gpr[RCX] = 0x17;
   CHECK(r8.exec({0x0F, 0x30}) == vec::GP);
+  // IA32_ARCH_CAPABILITIES: not affected by Meltdown (RDCL_NO), MDS, TAA,
+  // SSB ...; read-only.
+  Rig r9;
+  r9.cpu.state.gpr[RCX] = 0x10A;
+  CHECK(r9.exec({0x0F, 0x32}) == -1);
+  const uint64_t caps = (r9.cpu.state.gpr[RDX] << 32) | (r9.cpu.state.gpr[RAX] & 0xFFFFFFFF);
+  CHECK(caps == kArchCapabilities);
+  CHECK((caps & 1) != 0);          // RDCL_NO: Linux needs no page-table isolation
+  CHECK((caps & (1u << 5)) != 0);  // MDS_NO
+  Rig r10;
+  r10.cpu.state.gpr[RCX] = 0x10A;
+  CHECK(r10.exec({0x0F, 0x30}) == vec::GP);
 }
 
 TEST_CASE("JMP rel32 beyond the CS limit is #GP(0) with nothing changed") {
