@@ -160,10 +160,12 @@ boot_once() {
   else
     cmd=("$qemu" -accel tcg -m 256M -kernel "$kernel" -initrd "$initrd" -append "$BOOT_APPEND" -nographic -no-reboot)
   fi
-  start=$(date +%s.%N)
+  # $EPOCHREALTIME, not date: a fork per console line would fall behind
+  # the guest's output and bunch the markers together.
+  start=$EPOCHREALTIME
   rm -f "$tmp/ready" "$tmp"/w.* "$tmp"/ws.*
   /usr/bin/time -f "%e %U %S %M" -o "$tmp/time" "${cmd[@]}" </dev/null 2>/dev/null | while IFS= read -r line; do
-    now=$(date +%s.%N) line=${line%$'\r'}
+    now=$EPOCHREALTIME line=${line%$'\r'}
     case $line in
       *SOFTVISOR-GUEST-READY*) awk -v a="$start" -v b="$now" 'BEGIN{printf "%.2f", b-a}' >"$tmp/ready" ;;
       *SOFTVISOR-BENCH-START*) name=${line##*SOFTVISOR-BENCH-START }; echo "$now" >"$tmp/ws.${name%%[[:space:]]*}" ;;
@@ -180,13 +182,13 @@ boot_once() {
 native_workload() {
   local bb=$1 name=$2 t0 t1
   [ -f "$tmp/data" ] || cat "$bb" "$bb" "$bb" "$bb" >"$tmp/data"
-  t0=$(date +%s.%N)
+  t0=$EPOCHREALTIME
   case $name in
     md5sum) "$bb" md5sum "$tmp/data" ;;
     gzip) "$bb" gzip -c "$tmp/data" | wc -c ;;
     awk) "$bb" awk 'BEGIN { for (i = 0; i < 1000000; i++) s = (s + i * i) % 1000003; print s }' ;;
   esac >/dev/null
-  t1=$(date +%s.%N)
+  t1=$EPOCHREALTIME
   awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.3f", b-a}'
 }
 med() { printf '%s\n' "$@" | grep -v '^-$' | median; }
