@@ -24,11 +24,12 @@ class BlockExecutor {
 
 // Told by the CPU before it stores to a physical page that holds translated
 // code (the shadow TLB routes such stores through the slow path, see
-// memory/code_page_map.h). The listener drops the page's blocks; the store
-// happens after it returns.
+// memory/code_page_map.h). The listener drops the blocks the store
+// overlaps; the store happens after it returns.
 class CodeWriteListener {
  public:
-  virtual void codePageWritten(uint64_t paddr) = 0;
+  // A store of `len` bytes at `paddr` (within one page).
+  virtual void codeWritten(uint64_t paddr, uint64_t len) = 0;
 
  protected:
   ~CodeWriteListener() = default;

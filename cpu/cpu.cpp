@@ -286,8 +286,8 @@ void Cpu::writeLinearSlow(uint64_t linear, unsigned size, uint64_t value, Access
   // Self-modifying code: both pages are translated (no fault can follow),
   // so the translated code of the page goes before the store lands.
   if (code_listener_) {
-    if (t0.code_page) code_listener_->codePageWritten(t0.paddr);
-    if (t1.code_page) code_listener_->codePageWritten(t1.paddr);
+    if (t0.code_page) code_listener_->codeWritten(t0.paddr, first);
+    if (t1.code_page) code_listener_->codeWritten(t1.paddr, size - first);
   }
   // Whole accesses to one MMIO page keep their width (device registers
   // care); split accesses go byte by byte.

@@ -1,5 +1,7 @@
 #include "jit/block_cache.h"
 
+#include "memory/code_page_map.h"
+
 #include <algorithm>
 
 namespace sv {
@@ -50,6 +52,32 @@ size_t BlockCache::invalidatePage(uint64_t paddr) {
     retire(std::move(owned));
   }
   return list.size();
+}
+
+size_t BlockCache::invalidateGranules(uint64_t paddr, uint64_t mask, uint64_t& remaining) {
+  remaining = 0;
+  auto it = pages_.find(paddr & ~uint64_t{0xFFF});
+  if (it == pages_.end()) return 0;
+  std::vector<Block*>& list = it->second;
+  size_t dropped = 0;
+  for (size_t i = 0; i < list.size();) {
+    Block* b = list[i];
+    const uint64_t g = CodePageMap::granuleMask(b->paddr, b->last_rip - b->rip + 1);
+    if (!(g & mask)) {
+      remaining |= g;
+      ++i;
+      continue;
+    }
+    list[i] = list.back();
+    list.pop_back();
+    auto bit = blocks_.find(keyOf(*b));
+    std::unique_ptr<Block> owned = std::move(bit->second);
+    blocks_.erase(bit);
+    retire(std::move(owned));
+    ++dropped;
+  }
+  if (list.empty()) pages_.erase(it);
+  return dropped;
 }
 
 void BlockCache::clear() {

@@ -41,6 +41,10 @@ class BlockCache {
   // Retires every block of the physical page holding `paddr`; returns how
   // many there were.
   size_t invalidatePage(uint64_t paddr);
+  // Retires the blocks of the page of `paddr` whose code granules (64-byte
+  // pieces, CodePageMap::granuleMask) meet `mask`; returns how many, and
+  // in `remaining` the granules of the page's blocks that stay.
+  size_t invalidateGranules(uint64_t paddr, uint64_t mask, uint64_t& remaining);
   // Retires everything.
   void clear();
 

@@ -126,7 +126,7 @@ Block* Jit::blockAt(Cpu& cpu) {
     // From now on stores to the page take the slow path and reach
     // codePageWritten. Pages outside RAM are ROM here (MMIO has no host
     // pointer): read-only, so their blocks never go stale.
-    nb->tracked = code_map_.set(t.paddr);
+    nb->tracked = code_map_.set(t.paddr, nb->last_rip - nb->rip + 1);
     ++stats_.translations;
     code_bytes_ += nb->code_size;
     if (opt_.dump) dumpBlock(opt_.dump, *nb, cpu.codeMode(), host, opt_.dump_host);
@@ -134,6 +134,20 @@ Block* Jit::blockAt(Cpu& cpu) {
   }
   cache_.setFront(b);
   return fits(b) ? b : nullptr;
+}
+
+void Jit::codeWritten(uint64_t paddr, uint64_t len) {
+  const uint64_t mask = CodePageMap::granuleMask(paddr, len);
+  if (!code_map_.holdsCode(paddr, len)) {
+    ++stats_.data_writes;  // data beside code: the blocks stay
+    return;
+  }
+  uint64_t remaining = 0;
+  stats_.invalidated += cache_.invalidateGranules(paddr, mask, remaining);
+  code_map_.setGranules(paddr, remaining);
+  // The running block may be one of them (code modifying its own block):
+  // it stops after the current instruction.
+  cpu_.requestBlockExit();
 }
 
 void Jit::codePageWritten(uint64_t paddr) {

@@ -38,7 +38,8 @@ struct JitStats {
   uint64_t blocks_run = 0;     // block entries
   uint64_t translations = 0;   // blocks translated
   uint64_t steps = 0;          // instructions left to the interpreter (TF, shadow, page-crossing, MMIO, budget tail)
-  uint64_t invalidated = 0;    // blocks dropped by stores to their page
+  uint64_t invalidated = 0;    // blocks dropped by stores to their code
+  uint64_t data_writes = 0;    // stores to a code page that missed its code (no block dropped)
   uint64_t flushes = 0;        // code buffer full: everything dropped
   uint64_t links = 0;          // direct exits linked to their target block
   uint64_t dispatch_links = 0; // direct exits into another page sent through the dispatch stub
@@ -55,7 +56,10 @@ class Jit final : public BlockExecutor, public CodeWriteListener {
   Jit& operator=(const Jit&) = delete;
 
   void runBlock(Cpu& cpu, uint64_t budget) override;
-  void codePageWritten(uint64_t paddr) override;
+  void codeWritten(uint64_t paddr, uint64_t len) override;
+  // Drops every block of the page of `paddr` (its bytes changed behind the
+  // CPU's back: a remapped window, a test rewriting RAM).
+  void codePageWritten(uint64_t paddr);
 
   const JitStats& stats() const { return stats_; }
   const BlockCache& cache() const { return cache_; }

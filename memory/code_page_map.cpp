@@ -12,11 +12,13 @@ CodePageMap::CodePageMap(const PhysicalMemory& mem)
     : low_end_(mem.ramBelow4G()), high_size_(mem.ramSize() - mem.ramBelow4G()) {
   uint64_t pages = (low_end_ + high_size_) >> 12;
   bits_.assign((pages + 63) / 64, 0);
+  granules_.assign(pages, 0);
 }
 
-bool CodePageMap::set(uint64_t paddr) {
+bool CodePageMap::set(uint64_t paddr, uint64_t len) {
   uint64_t i = indexOf(paddr);
   if (i == kUntracked) return false;
+  granules_[i] |= granuleMask(paddr, std::max<uint64_t>(len, 1));
   uint64_t bit = 1ull << (i & 63);
   if (bits_[i >> 6] & bit) return true;
   bits_[i >> 6] |= bit;
@@ -27,9 +29,11 @@ bool CodePageMap::set(uint64_t paddr) {
   return true;
 }
 
-void CodePageMap::clear(uint64_t paddr) {
+void CodePageMap::setGranules(uint64_t paddr, uint64_t mask) {
   uint64_t i = indexOf(paddr);
   if (i == kUntracked) return;
+  granules_[i] = mask;
+  if (mask) return;  // still a code page
   uint64_t bit = 1ull << (i & 63);
   if (!(bits_[i >> 6] & bit)) return;
   bits_[i >> 6] &= ~bit;

@@ -9,10 +9,14 @@
 //
 // Only RAM is tracked: ROM and MMIO writes never use the fast path anyway,
 // so the translator must not cache code fetched from them without its own
-// check. Granularity is the 4 KiB page (Bochs-style 128-byte sub-page
-// tracking would spare data that shares a page with code; not yet).
+// check. Within a marked page, 64-byte granules say which bytes hold
+// translated code (as Bochs tracks 128-byte pieces): a store to the rest
+// of the page takes the slow path but drops no block, so data that shares
+// a page with code (kernel .data beside .text, a stack beside a trampoline)
+// does not throw the code away on every write.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <vector>
@@ -42,12 +46,33 @@ class CodePageMap {
     uint64_t i = indexOf(paddr);
     return i != kUntracked && (bits_[i >> 6] >> (i & 63)) & 1;
   }
-  // Marks the page of `paddr`; on a new mark, bumps the generation and tells
-  // every listener. Returns false for addresses outside RAM (not tracked).
-  bool set(uint64_t paddr);
+  // Marks the page of `paddr` and the granules of [paddr, paddr + len)
+  // (within that page) as code; on a new page mark, bumps the generation
+  // and tells every listener. Returns false for addresses outside RAM (not
+  // tracked).
+  bool set(uint64_t paddr, uint64_t len = 1);
+  // Whether [paddr, paddr + len), within one page, touches a code granule.
+  bool holdsCode(uint64_t paddr, uint64_t len) const {
+    uint64_t i = indexOf(paddr);
+    return i != kUntracked && (granules_[i] & granuleMask(paddr, len)) != 0;
+  }
+  // The page's code granules become `mask` (bit g: bytes 64g..64g+63), after
+  // some of its blocks went; 0 unmarks the page.
+  void setGranules(uint64_t paddr, uint64_t mask);
   // Unmarks the page of `paddr` (its translated code is gone). Listeners are
   // not told: slow-path entries find out on their next store.
-  void clear(uint64_t paddr);
+  void clear(uint64_t paddr) { setGranules(paddr, 0); }
+
+  // Bit g set: granule g of a page overlaps [paddr, paddr + len) (clipped
+  // to the page of paddr).
+  static uint64_t granuleMask(uint64_t paddr, uint64_t len) {
+    if (len == 0) return 0;
+    const uint64_t off = paddr & 0xFFF;
+    const uint64_t last = std::min<uint64_t>(off + len - 1, 0xFFF);
+    const unsigned g0 = static_cast<unsigned>(off >> 6), g1 = static_cast<unsigned>(last >> 6);
+    const uint64_t upto = g1 == 63 ? ~0ull : (2ull << g1) - 1;
+    return upto & ~((1ull << g0) - 1);
+  }
 
   // Bumped whenever a page is newly marked or unmarked: a cheap "has
   // anything changed" check for caches built on top.
@@ -69,6 +94,7 @@ class CodePageMap {
   uint64_t low_end_;    // RAM below the PCI hole: [0, low_end_)
   uint64_t high_size_;  // RAM above 4 GiB: [4G, 4G + high_size_)
   std::vector<uint64_t> bits_;
+  std::vector<uint64_t> granules_;  // per page: 64-byte granules holding code
   std::vector<CodePageListener*> listeners_;
   uint64_t generation_ = 0;
   uint64_t marked_ = 0;

@@ -247,11 +247,15 @@ void Machine::dmaRead(uint64_t paddr, void* dst, size_t len) { mem_.readBlock(pa
 
 void Machine::dmaWrite(uint64_t paddr, const void* src, size_t len) {
   // Translated code on the target pages goes, as for a CPU store.
-  if (jit_ && len) {
-    // Counted in pages, so a transfer that wraps the address space ends.
-    const uint64_t pages = ((paddr & kPageMask) + len + kPageMask) / kPageSize;
-    for (uint64_t i = 0, p = paddr & ~kPageMask; i < pages; ++i, p += kPageSize)
-      if (code_pages_.test(p)) jit_->codePageWritten(p);
+  if (jit_) {
+    // Page by page, counted in bytes, so a transfer that wraps the address
+    // space ends.
+    for (uint64_t at = paddr, left = len; left;) {
+      const uint64_t chunk = std::min<uint64_t>(left, kPageSize - (at & kPageMask));
+      if (code_pages_.test(at)) jit_->codeWritten(at, chunk);
+      at += chunk;
+      left -= chunk;
+    }
   }
   mem_.writeBlock(paddr, src, len);
 }

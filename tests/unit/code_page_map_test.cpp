@@ -74,3 +74,30 @@ TEST_CASE("code page map: listeners hear of new marks only, with the page addres
   CHECK(a.pages.size() == 2);
   CHECK(b.pages.back() == 0x9000);
 }
+
+TEST_CASE("code page map: 64-byte granules say which bytes of a page hold code") {
+  CHECK(CodePageMap::granuleMask(0x5000, 1) == 1);
+  CHECK(CodePageMap::granuleMask(0x503F, 2) == 3);           // straddles granules 0 and 1
+  CHECK(CodePageMap::granuleMask(0x5FC0, 64) == 1ull << 63);
+  CHECK(CodePageMap::granuleMask(0x5FFF, 8) == 1ull << 63);  // clipped to the page
+  CHECK(CodePageMap::granuleMask(0x5000, 0x1000) == ~0ull);
+  CHECK(CodePageMap::granuleMask(0x5000, 0) == 0);
+  PhysicalMemory mem(1 << 20);
+  CodePageMap map(mem);
+  CHECK(map.set(0x5100, 0x30));  // bytes 0x100..0x12F: granule 4
+  CHECK(map.test(0x5000));
+  CHECK(map.holdsCode(0x512F, 1));
+  CHECK(map.holdsCode(0x50FE, 4));  // its last bytes reach granule 4
+  CHECK(map.holdsCode(0x5130, 0x10));  // same granule: conservatively code
+  CHECK_FALSE(map.holdsCode(0x5140, 0x10));
+  CHECK_FALSE(map.holdsCode(0x50C0, 0x40));
+  CHECK_FALSE(map.holdsCode(0x6100, 1));  // another page
+  CHECK(map.set(0x5F00, 1));
+  map.setGranules(0x5000, CodePageMap::granuleMask(0x5F00, 1));  // the first block went
+  CHECK(map.test(0x5000));
+  CHECK_FALSE(map.holdsCode(0x5100, 1));
+  CHECK(map.holdsCode(0x5F3F, 1));
+  map.setGranules(0x5000, 0);  // the last went: no longer a code page
+  CHECK_FALSE(map.test(0x5000));
+  CHECK(map.markedPages() == 0);
+}

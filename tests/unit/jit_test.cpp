@@ -146,6 +146,20 @@ TEST_CASE("jit: a loop that patches its own body between iterations") {
   CHECK(rig->jit->stats().invalidated >= 2);
 }
 
+TEST_CASE("jit: stores to data beside code in its page keep the blocks, stores into a block drop it") {
+  // mov bx, 8 ; loop: mov byte [cs:0x80], bl ; dec bx ; jnz loop ; hlt
+  // The store lands 128 bytes from the loop (another granule): the loop's
+  // block survives all eight iterations.
+  auto rig = runBoth({0xBB, 0x08, 0x00, 0x2E, 0x88, 0x1E, 0x80, 0x00, 0x4B, 0x75, 0xF8, 0xF4});
+  CHECK(rig->mem.ramHost()[Rig::kCode + 0x80] == 1);
+  CHECK(rig->jit->stats().invalidated == 0);
+  CHECK(rig->jit->stats().data_writes == 8);
+  CHECK(rig->code_pages.test(Rig::kCode));
+  // A DMA-style or CPU store into the block's bytes drops it.
+  rig->jit->codeWritten(Rig::kCode + 4, 1);
+  CHECK(rig->jit->stats().invalidated >= 1);
+}
+
 TEST_CASE("jit: faults inside a block are delivered precisely") {
   // IVT entry 0 -> 0000:0500 (HLT); then: inc dx ; xor cx,cx ; div cx (#DE) ; inc dx
   Rig rig(true, {0x42, 0x31, 0xC9, 0xF7, 0xF1, 0x42, 0xF4});
