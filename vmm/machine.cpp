@@ -397,9 +397,9 @@ int Machine::stop(int status, std::string message) {
     const JitStats& j = jit_->stats();
     std::fprintf(stderr,
                  "jit: %" PRIu64 " blocks translated, %" PRIu64 " entered, %" PRIu64 " insns stepped, %" PRIu64
-                 " invalidated, %" PRIu64 " flushes, %" PRIu64 " exits linked, %" PRIu64 " dispatched (%" PRIu64
-                 " missed), %zu host bytes\n",
-                 j.translations, j.blocks_run, j.steps, j.invalidated, j.flushes, j.links, j.dispatches,
+                 " invalidated, %" PRIu64 " stores beside code, %" PRIu64 " flushes, %" PRIu64 " exits linked, %" PRIu64
+                 " dispatched (%" PRIu64 " missed), %zu host bytes\n",
+                 j.translations, j.blocks_run, j.steps, j.invalidated, j.data_writes, j.flushes, j.links, j.dispatches,
                  j.dispatch_misses, jit_->codeBytes());
   }
   for (auto& d : devices_)
