@@ -20,6 +20,11 @@ uint64_t blockModeKey(const Cpu& cpu) {
   k |= static_cast<uint64_t>((s.efer & efer::LMA) != 0) << 7;
   k |= static_cast<uint64_t>((s.efer & efer::NXE) != 0) << 8;
   k |= static_cast<uint64_t>(s.a20_mask == ~0ull) << 9;                   // A20 open
+  // Under SMAP at CPL < 3, EFLAGS.AC picks the shadow-TLB entry set of
+  // data accesses (SDM Vol. 3A, 4.6.1), which the memory fast path bakes
+  // in. Only instructions that end a block change AC there (STAC, CLAC,
+  // POPF, IRET, SYSCALL's mask, events).
+  k |= static_cast<uint64_t>((s.cr4 & cr4::SMAP) && cpu.cpl() < 3 && (s.rflags & flag::AC)) << 10;
   k |= (s.cr0 & 0xF & kCr0) << 16;                                         // PE MP EM TS
   k |= static_cast<uint64_t>((s.cr0 & cr0::WP) != 0) << 20;
   k |= static_cast<uint64_t>((s.cr0 & cr0::PG) != 0) << 21;

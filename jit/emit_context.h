@@ -62,7 +62,6 @@ struct BlockEnv {
   bool long64 = false;        // 64-bit mode: no segment limits, no 32-bit wrap
   bool compat = false;        // compatibility mode: linear addresses not wrapped
   bool seg_rights = false;    // protected/compat: descriptor rights are checked
-  bool tlb_fast = false;      // the privilege is fixed at translation (no SMAP+AC dependence)
   const TlbEntry* tlb_table = nullptr;  // the entry set of that privilege
   uint64_t tlb_index_mask = 0;
   uint64_t ip_mask = ~0ull;   // mask of the code size (RIP wraps at 64K in 16-bit code)

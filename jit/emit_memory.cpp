@@ -6,7 +6,7 @@ using namespace asmjit;
 using namespace asmjit::x86;
 
 bool memFastPathUsable(const EmitContext& ctx, const Operand& op) {
-  if (op.kind != OpKind::Mem || !ctx.env.tlb_fast) return false;
+  if (op.kind != OpKind::Mem) return false;
   return op.size == 1 || op.size == 2 || op.size == 4 || op.size == 8;
 }
 

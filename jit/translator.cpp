@@ -140,12 +140,11 @@ BlockEnv Translator::envFor(Cpu& cpu) {
   const unsigned cs = cpu.codeSize();
   env.ip_mask = cs >= 8 ? ~0ull : (1ull << (cs * 8)) - 1;
   // The memory fast path needs the privilege of explicit accesses fixed for
-  // the block: CPL is in the mode key, SMAP too, but with SMAP on at CPL < 3
-  // EFLAGS.AC (which any POPF may change) picks the entry set.
+  // the block: CPL, SMAP and (under SMAP at CPL < 3) EFLAGS.AC are in the
+  // mode key, and every instruction that changes AC ends its block.
   const bool user = cpu.cpl() == 3;
   const bool smap = (cpu.state.cr4 & cr4::SMAP) != 0;
-  env.tlb_fast = user || !smap;
-  const Privilege priv = privilegeFor(user, false, false, smap);
+  const Privilege priv = privilegeFor(user, false, (cpu.state.rflags & flag::AC) != 0, smap);
   const TlbFastPath& fp = cpu.tlb().fastPath();
   env.tlb_table = fp.table[static_cast<unsigned>(priv)];
   env.tlb_index_mask = fp.index_mask;
