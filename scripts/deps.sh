@@ -8,8 +8,10 @@ packages=(
   seabios  # boot tests: /usr/share/seabios/bios.bin (and vgabios-stdvga.bin)
   libsdl2-dev libpng-dev  # the display: SDL2 window, PNG screenshots
   xvfb xauth  # display tests: a real X server for SDL windows (xvfb-run)
-  # scripts/fetch-guests.sh: unpack Debian packages, pack initramfs images
-  cpio gzip
+  xdotool  # display tests: real key events through X into the SDL window
+  # scripts/fetch-guests.sh: unpack Debian packages, pack initramfs images,
+  # cut the console font out of the xz-compressed kernel
+  cpio gzip xz-utils
   # scripts/make-boot-media.sh: the firmware-boot disk image and ISO
   dosfstools mtools syslinux syslinux-common isolinux xorriso
 )

@@ -8,6 +8,8 @@
 #   DIR/initramfs-i386.cpio.gz       busybox-static:i386 + /init (for -686)
 #   DIR/modules-<version>/           the kernel's IDE/ATAPI storage modules (ata_piix,
 #                                    sd_mod, sr_mod and what they need) + load-order
+#   DIR/font-8x16-<version>.bin      the kernel's built-in 8x16 console font (font_vga_8x16,
+#                                    4 KiB), for tests that read fbcon's text from the screen
 #   DIR/guests.txt                   what was fetched (package versions)
 #   DIR/debs/                        the downloaded .deb files (cache)
 #
@@ -41,7 +43,7 @@ marker="SOFTVISOR-GUEST-READY"
 die() { echo "fetch-guests: error: $*" >&2; exit 1; }
 note() { echo "fetch-guests: $*"; }
 
-for tool in apt-get apt-cache dpkg-deb cpio gzip; do
+for tool in apt-get apt-cache dpkg-deb cpio gzip xz; do
   command -v "$tool" >/dev/null || die "'$tool' is not installed (run scripts/deps.sh as root)"
 done
 
@@ -160,6 +162,31 @@ extract_storage_modules() {
   note "extracted storage modules to $(basename "$dest"): $(tr '\n' ' ' < "$dest/load-order")"
 }
 
+# Linux's own 8x16 console font (font_vga_8x16, what fbcon draws with), cut
+# from the kernel: Debian compresses it with xz inside the bzImage, and the
+# table (256 glyphs of 16 bytes) is found by its 'A'. It differs from the
+# VGA BIOS's font in a few glyphs (0, m, w, T ...), so tests that read the
+# screen need this one. The test that reads it checks glyph 0 is empty and
+# 0xDB a full block.
+font_glyph_a='\x00\x00\x10\x38\x6c\xc6\xc6\xfe\xc6\xc6\xc6\xc6\x00\x00\x00\x00'
+extract_console_font() {
+  local vmlinuz="$1" dest="$2" off tmp a
+  off="$(LC_ALL=C grep -obUaP '\xfd7zXZ\x00' "$vmlinuz" | head -n1 | cut -d: -f1)"
+  [ -n "$off" ] || die "$vmlinuz holds no xz-compressed kernel (where its console font would be)"
+  tmp="$(mktemp "$out_dir/.extract.XXXXXX")"
+  # --single-stream stops at the stream's end, before the bzImage's trailer
+  # (so the reader's SIGPIPE must not count: no pipeline here).
+  xz -dc --single-stream < <(tail -c +"$((off + 1))" "$vmlinuz") > "$tmp" ||
+    { rm -f "$tmp"; die "cannot decompress the kernel in $vmlinuz"; }
+  a="$(LC_ALL=C grep -obUaP "$font_glyph_a" "$tmp" | head -n1 | cut -d: -f1)"
+  if [ -z "$a" ] || [ "$a" -lt $((0x41 * 16)) ]; then rm -f "$tmp"; die "no 8x16 console font found in $vmlinuz"; fi
+  dd if="$tmp" of="$dest.tmp" bs=4096 count=1 iflag=skip_bytes skip=$((a - 0x41 * 16)) status=none
+  rm -f "$tmp"
+  [ "$(stat -c %s "$dest.tmp")" -eq 4096 ] || die "the console font cut from $vmlinuz is truncated"
+  mv "$dest.tmp" "$dest"
+  note "extracted the kernel's 8x16 console font to $(basename "$dest")"
+}
+
 write_init() {
   cat > "$1" <<EOF
 #!/bin/sh
@@ -262,6 +289,12 @@ for arch in $arches; do
     extract_member "$kdeb" "boot/vmlinuz-$kver" "$vmlinuz"
     valid_bzimage "$vmlinuz" || die "$vmlinuz from $kdeb is not a bzImage (no HdrS at 0x202)"
     note "extracted vmlinuz-$kver ($(stat -c %s "$vmlinuz") bytes)"
+  fi
+  font="$out_dir/font-8x16-$kver.bin"
+  if [ -f "$font" ] && [ "$(stat -c %s "$font")" -eq 4096 ] && [ "$font" -nt "$vmlinuz" ]; then
+    note "font-8x16-$kver.bin is present"
+  else
+    extract_console_font "$vmlinuz" "$font"
   fi
   busybox="$out_dir/busybox-$arch"
   if valid_elf "$busybox"; then

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -34,9 +35,25 @@ struct FlatProtectedModeEntry {
   uint16_t gdt_limit = 0;
 };
 
+// A linear-framebuffer graphics mode (Bochs VBE can show any of them).
+struct FramebufferMode {
+  unsigned width = 0, height = 0, bpp = 0;  // bpp 15, 16, 24 or 32
+  unsigned lineBytes() const { return width * ((bpp + 7) / 8); }
+  bool operator==(const FramebufferMode&) const = default;
+};
+
+// The mode a loader promised the kernel (Linux's screen_info): the Machine
+// sets it on the display adapter, with its framebuffer at `base`, before
+// the kernel runs, as a VESA BIOS would have for the boot loader.
+struct BootFramebuffer {
+  uint64_t base = 0;
+  FramebufferMode mode;
+};
+
 struct BootPlan {
   std::vector<MemoryWrite> writes;
   FlatProtectedModeEntry entry;
+  std::optional<BootFramebuffer> framebuffer;
   uint64_t ram_bytes = 0;  // the RAM size the plan was made for
   std::string summary;     // one line for logs: what goes where
 };

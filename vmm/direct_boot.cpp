@@ -26,12 +26,12 @@ std::vector<std::string> splitModules(const std::string& list) {
 
 }  // namespace
 
-BootPlan planDirectBoot(const DirectBootConfig& config, uint64_t ram_bytes) {
+BootPlan planDirectBoot(const DirectBootConfig& config, uint64_t ram_bytes, std::optional<FramebufferOffer> framebuffer) {
   std::vector<uint8_t> kernel = readImageFile(config.kernel_path, "kernel image");
   if (looksLikeLinuxKernel(kernel)) {
     std::vector<uint8_t> initrd;
     if (!config.initrd_path.empty()) initrd = readImageFile(config.initrd_path, "initrd");
-    return planLinuxBoot(kernel, initrd, config.cmdline, ram_bytes, config.kernel_path);
+    return planLinuxBoot(kernel, initrd, config.cmdline, ram_bytes, config.kernel_path, framebuffer);
   }
   if (findMultibootHeader(kernel)) {
     std::vector<std::string> specs = splitModules(config.initrd_path);

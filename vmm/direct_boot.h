@@ -7,6 +7,7 @@
 #include <string>
 
 #include "vmm/boot_plan.h"
+#include "vmm/linux_framebuffer.h"
 
 namespace sv {
 
@@ -16,6 +17,9 @@ struct DirectBootConfig {
   std::string cmdline;
 };
 
-BootPlan planDirectBoot(const DirectBootConfig& config, uint64_t ram_bytes);
+// `framebuffer`: the display adapter's linear framebuffer, when there is
+// one; a Linux kernel then gets a graphics mode on it (see linux_boot.h).
+BootPlan planDirectBoot(const DirectBootConfig& config, uint64_t ram_bytes,
+                        std::optional<FramebufferOffer> framebuffer = std::nullopt);
 
 }  // namespace sv

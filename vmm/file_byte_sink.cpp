@@ -12,7 +12,9 @@ FileByteSink::FileByteSink(const CharSink& sink, const std::string& what) {
     case CharSink::Kind::File:
       out_ = std::fopen(sink.path.c_str(), "wb");
       if (!out_) throw ConfigError("cannot open " + what + " output '" + sink.path + "': " + std::strerror(errno));
-      owned_ = true;
+      // Each line reaches the file as it comes, as QEMU's file chardev
+      // writes through: `tail -f` and tests that wait for a line see it.
+      owned_ = true, line_flush_ = true;
       break;
   }
 }

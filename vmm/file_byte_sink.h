@@ -24,7 +24,7 @@ class FileByteSink final : public ByteSink {
  private:
   std::FILE* out_ = nullptr;  // nullptr: discard
   bool owned_ = false;
-  bool line_flush_ = false;  // a terminal-like stream shows each line at once
+  bool line_flush_ = false;  // a terminal or a log file shows each line at once
 };
 
 }  // namespace sv

@@ -91,7 +91,8 @@ LinuxSetupHeader parseLinuxSetupHeader(std::span<const uint8_t> image, const std
 }
 
 BootPlan planLinuxBoot(std::span<const uint8_t> kernel, std::span<const uint8_t> initrd,
-                       std::string_view cmdline, uint64_t ram_bytes, const std::string& kernel_path) {
+                       std::string_view cmdline, uint64_t ram_bytes, const std::string& kernel_path,
+                       std::optional<FramebufferOffer> framebuffer) {
   const LinuxSetupHeader h = parseLinuxSetupHeader(kernel, kernel_path);
   const uint64_t ram_end = ramEndBelow4G(ram_bytes);
 
@@ -153,6 +154,15 @@ BootPlan planLinuxBoot(std::span<const uint8_t> kernel, std::span<const uint8_t>
 
   BootPlan plan;
   plan.ram_bytes = ram_bytes;
+  // The graphics mode a boot loader would have set through the VESA BIOS.
+  if (framebuffer)
+    if (const std::optional<FramebufferMode> mode = linuxFramebufferMode(cmdline, kernel_path)) {
+      if (uint64_t(mode->lineBytes()) * mode->height > framebuffer->vram_bytes)
+        refuse(kernel_path, "the framebuffer mode does not fit in the adapter's " +
+                                std::to_string(framebuffer->vram_bytes >> 20) + " MiB of video memory");
+      writeVesaScreenInfo(zp, *mode, *framebuffer);
+      plan.framebuffer = BootFramebuffer{framebuffer->base, *mode};
+    }
   plan.writes.push_back(bootGdtWrite(boot_layout::kGdt));
   plan.writes.push_back({boot_layout::kBootParams, std::move(zp), 0, "boot_params"});
   std::vector<uint8_t> cmd(cmdline.begin(), cmdline.end());
@@ -175,7 +185,11 @@ BootPlan planLinuxBoot(std::span<const uint8_t> kernel, std::span<const uint8_t>
                  (h.kernel_version.empty() ? "" : " (" + h.kernel_version + ")") + ": kernel " + hex(load) + "+" +
                  hex(h.syssize_bytes) + ", runs up to " + hex(footprint_end) + ", boot_params " +
                  hex(boot_layout::kBootParams) + ", initrd " +
-                 (initrd.empty() ? std::string("none") : hex(initrd_addr) + "+" + hex(initrd.size()));
+                 (initrd.empty() ? std::string("none") : hex(initrd_addr) + "+" + hex(initrd.size())) +
+                 (plan.framebuffer ? ", framebuffer " + std::to_string(plan.framebuffer->mode.width) + "x" +
+                                         std::to_string(plan.framebuffer->mode.height) + "x" +
+                                         std::to_string(plan.framebuffer->mode.bpp) + " at " + hex(plan.framebuffer->base)
+                                   : std::string());
   return plan;
 }
 

@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "vmm/boot_plan.h"
+#include "vmm/linux_framebuffer.h"
 
 namespace sv {
 
@@ -54,8 +55,11 @@ LinuxSetupHeader parseLinuxSetupHeader(std::span<const uint8_t> image, const std
 // the initrd as high as the kernel and RAM allow, and the 32-bit entry state
 // (boot.rst, "32-bit Boot Protocol"). `initrd` may be empty. Throws
 // ConfigError (naming `kernel_path`) when the kernel, command line or
-// initrd does not fit.
+// initrd does not fit. With a `framebuffer` offered (a VGA with a linear
+// framebuffer), screen_info describes the mode `vga=` picks
+// (linuxFramebufferMode) and the plan asks the Machine to set it.
 BootPlan planLinuxBoot(std::span<const uint8_t> kernel, std::span<const uint8_t> initrd,
-                       std::string_view cmdline, uint64_t ram_bytes, const std::string& kernel_path);
+                       std::string_view cmdline, uint64_t ram_bytes, const std::string& kernel_path,
+                       std::optional<FramebufferOffer> framebuffer = std::nullopt);
 
 }  // namespace sv

@@ -31,6 +31,11 @@ constexpr uint64_t kMaxHostSleepNs = 10'000'000;
 // (IRQ0 masked, say) would jump time forever; give up after this much
 // virtual time without an instruction.
 constexpr uint64_t kMaxDeterministicIdleNs = 60'000'000'000ull;
+// Direct boot places the VGA's linear framebuffer (BAR0) where SeaBIOS
+// puts it on QEMU's pc machine: in the DSDT's PCI window, clear of the
+// I/O APIC, HPET and local APIC, so Linux keeps the assignment and its
+// screen_info stays true.
+constexpr uint32_t kDirectBootLfbBase = 0xFD000000;
 
 VirtualClock makeClock(const MachineConfig& c) {
   if (c.icount_shift) return VirtualClock(VirtualClock::Mode::Deterministic, *c.icount_shift);
@@ -72,7 +77,11 @@ Machine::Machine(MachineConfig config)
     std::vector<uint8_t> bios = readImageFile(config_.bios_path, "BIOS image");
     mapSystemBios(mem_, bios, config_.bios_path);
   }
-  if (config_.direct_boot) boot_plan_ = planDirectBoot(*config_.direct_boot, config_.ram_bytes);
+  if (config_.direct_boot) {
+    std::optional<FramebufferOffer> framebuffer;
+    if (config_.vga) framebuffer = FramebufferOffer{kDirectBootLfbBase, StdVga::kVramBytes};
+    boot_plan_ = planDirectBoot(*config_.direct_boot, config_.ram_bytes, framebuffer);
+  }
   buildBoard();
   buildInterruptRouting();
   buildChipset();
@@ -293,6 +302,12 @@ void Machine::resetBoard() {
 void Machine::enterDirectBoot() {
   installAcpiForDirectBoot();
   applyBootPlan(*boot_plan_, mem_, cpu_.state);
+  if (const auto& fb = boot_plan_->framebuffer; fb && vga_) {
+    const FramebufferMode& m = fb->mode;
+    if (!vga_->setLinearMode(static_cast<uint32_t>(fb->base), m.width, m.height, m.bpp))
+      throw ConfigError("direct boot: the VGA refused the " + std::to_string(m.width) + "x" + std::to_string(m.height) +
+                        "x" + std::to_string(m.bpp) + " framebuffer mode the kernel was promised");
+  }
   if (jit_) jit_->flush();  // the plan rewrote memory behind the CPU's back
   CpuState& s = cpu_.state;
   cpu_.setPagingRegisters(s.cr0, s.cr3, s.cr4, s.efer);

@@ -31,6 +31,19 @@ void StdVga::reset() {
   renderer_.invalidate();
 }
 
+bool StdVga::setLinearMode(uint32_t lfb_base, unsigned width, unsigned height, unsigned bpp) {
+  constexpr uint16_t kMemorySpace = 0x0002;  // PCI command register: decode memory BARs
+  configWrite(pci::kBar0, 4, lfb_base);
+  configWrite(pci::kCommand, 2, (configRead(pci::kCommand, 2) | kMemorySpace));
+  dispi_.writeRegister(dispi::kEnable, 0);
+  dispi_.writeRegister(dispi::kXres, static_cast<uint16_t>(width));
+  dispi_.writeRegister(dispi::kYres, static_cast<uint16_t>(height));
+  dispi_.writeRegister(dispi::kBpp, static_cast<uint16_t>(bpp));
+  dispi_.writeRegister(dispi::kEnable, dispi::kEnabled | dispi::kLfbEnabled);
+  return dispi_.enabled() && dispi_.xres() == width && dispi_.yres() == height && dispi_.bpp() == bpp &&
+         (configRead(pci::kBar0, 4) & ~0xFu) == lfb_base;
+}
+
 uint64_t StdVga::MmioBar::mmioRead(uint64_t offset, unsigned size) {
   if (offset >= kPortMirror && offset < kPortMirrorEnd) return ports_.ioRead(static_cast<uint16_t>(0x3C0 + offset - kPortMirror), size);
   if (offset >= kDispiMirror && offset < kDispiMirrorEnd) return dispi_.readRegister(static_cast<unsigned>((offset - kDispiMirror) / 2));

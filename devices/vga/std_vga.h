@@ -30,6 +30,11 @@ class StdVga final : public PciFunction {
   // Claims the legacy ports (0x3B0-0x3DF, 0x1CE/0x1CF) and 0xA0000-0xBFFFF.
   void attachLegacy(IoBus& io, PhysicalMemory& mem);
   void reset() override;
+  // For direct boot, what a VBE BIOS does when a boot loader sets a mode:
+  // BAR0 at `lfb_base` with memory decoding on, and the dispi registers
+  // set to the mode with the linear framebuffer enabled (video memory
+  // cleared). Returns false when the dispi refuses the mode.
+  bool setLinearMode(uint32_t lfb_base, unsigned width, unsigned height, unsigned bpp);
 
   VgaDirtyRows render(VgaFrame& frame, uint64_t now_ms) { return renderer_.render(frame, now_ms); }
   void invalidateFrame() { renderer_.invalidate(); }
