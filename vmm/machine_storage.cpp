@@ -1,6 +1,7 @@
 // The Machine's storage: the PIIX3 IDE function at 00:01.1 with the drives
-// of -drive/-hda/-cdrom, and what the firmware learns about them (CMOS
-// disk bytes and boot order, the fw_cfg "bootorder" file).
+// of -drive/-hda/-cdrom, the ISA DMA and floppy controllers with the drives
+// of -fda/-fdb, and what the firmware learns about them (CMOS disk and
+// floppy bytes and boot order, the fw_cfg "bootorder" file).
 #include <string>
 
 #include "vmm/machine.h"
@@ -25,9 +26,10 @@ std::string bootPath(const DriveConfig& d) {
   return "/pci@i0cf8/ide@1,1/drive@" + std::to_string(d.index / 2) + "/disk@" + std::to_string(d.index % 2);
 }
 
-// A floppy drive's path as SeaBIOS builds it (src/boot.c
+// A floppy drive's path as SeaBIOS builds it for matching (src/boot.c
 // bootprio_find_fdc_device: the ISA bridge's PCI path, then
-// /fdc@03f0/floppy@UNIT); QEMU's i440FX names it the same way.
+// /fdc@03f0/floppy@UNIT). The shorter /isa/fdc@03f0/floppy@0 would not
+// match on a board whose ISA bus hangs off the PIIX3.
 std::string floppyBootPath(const FloppyConfig& f) {
   return "/pci@i0cf8/isa@1/fdc@03f0/floppy@" + std::to_string(f.index);
 }
