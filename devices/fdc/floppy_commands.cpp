@@ -50,7 +50,7 @@ void FloppyController::execute() {
   if ((c & 0xBF) == 0x8F || c == 0x0F) {
     // SEEK to NCN, or RELATIVE SEEK by RCN outward (DIR 0) or inward
     // (DIR 1), staying within 0-255. No step is verified: a seek succeeds
-    // with or without a drive (5.2.4).
+    // with or without a drive (82077AA datasheet, "Seek").
     int target = p[2];
     if (c != 0x0F) target = (c & 0x40) ? pcn_[ds] + p[2] : pcn_[ds] - p[2];
     pcn_[ds] = static_cast<uint8_t>(target < 0 ? 0 : target > 255 ? 255 : target);

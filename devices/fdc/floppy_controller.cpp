@@ -5,13 +5,13 @@
 namespace sv {
 
 namespace {
-// DOR (82077AA 2.1.3)
+// DOR (82077AA datasheet, "Digital Output Register")
 constexpr uint8_t kDorSelect = 0x03;
 constexpr uint8_t kDorNotReset = 0x04;
 constexpr uint8_t kDorDmaGate = 0x08;  // AT mode: enables INT and DRQ
-// MSR (2.1.5)
+// MSR ("Main Status Register")
 constexpr uint8_t kMsrRqm = 0x80, kMsrDio = 0x40, kMsrNonDma = 0x20, kMsrBusy = 0x10;
-// DSR (2.1.5)
+// DSR ("Datarate Select Register")
 constexpr uint8_t kDsrReset = 0x80;
 }  // namespace
 
@@ -27,7 +27,7 @@ void FloppyController::attach(IoBus& io) {
 
 void FloppyController::reset() {
   dor_ = tdr_ = 0;
-  rate_ = FloppyRate::k250;  // hardware reset (2.1.5: DSR)
+  rate_ = FloppyRate::k250;  // hardware reset ("Datarate Select Register")
   specify_[0] = specify_[1] = 0;
   lock_ = false;
   perpendicular_ = 0;
@@ -44,8 +44,9 @@ void FloppyController::enterReset() {
   reset_sense_ = 0;
   dma_.setRequest(kDmaChannel, false);
   // A reset returns CONFIGURE to its defaults unless LOCK keeps EFIFO,
-  // FIFOTHR and PRETRK (5.2.6); EIS and POLL always reset. PERPENDICULAR
-  // MODE's GAP and WGATE are cleared, its drive bits kept (5.2.9).
+  // FIFOTHR and PRETRK (datasheet, "Configure", "Lock"); EIS and POLL
+  // always reset. PERPENDICULAR MODE's GAP and WGATE are cleared, its
+  // drive bits kept ("Perpendicular Mode").
   config_ = lock_ ? static_cast<uint8_t>(config_ & 0x2F) : 0x20;
   if (!lock_) pretrk_ = 0;
   perpendicular_ &= 0x3C;
@@ -55,7 +56,8 @@ void FloppyController::enterReset() {
 void FloppyController::leaveReset() {
   // Drive polling (CONFIGURE POLL = 0, which every reset restores) reports
   // a ready change of each of the four drives after a reset: one
-  // interrupt, four SENSE INTERRUPT STATUS answers (5.2.7).
+  // interrupt, four SENSE INTERRUPT STATUS answers (datasheet, "Drive
+  // Polling"; QEMU and Bochs do the same).
   reset_sense_ = 4;
   setInt(true);
 }
@@ -137,7 +139,8 @@ uint8_t FloppyController::readData() {
   if (phase_ == Phase::Execution && !xfer_.dma && xfer_.op == Op::Read) return pioRead();
   if (phase_ != Phase::Result) return 0;  // nothing to read (DIO = 0)
   // Reading the result clears the interrupt of the command that ended
-  // (82077AA 5.1: INT is cleared by reading the first result byte).
+  // (82077AA datasheet, "Result Phase": reading the first result byte
+  // clears INT).
   if (result_pos_ == 0 && result_clears_int_) setInt(false);
   const uint8_t v = result_[result_pos_++];
   if (result_pos_ == result_.size()) {

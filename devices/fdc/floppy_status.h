@@ -1,4 +1,4 @@
-// Result status bits of the 82077AA (datasheet 5.1, "Status Register
+// Result status bits of the 82077AA (datasheet, "Status Register
 // Encoding"), shared by the command and transfer code.
 #pragma once
 

@@ -1,6 +1,7 @@
 // READ DATA, WRITE DATA and FORMAT TRACK: the execution phase through DMA
-// channel 2 or, with SPECIFY's ND bit, through the FIFO (82077AA 5.1.2,
-// 5.2.1-5.2.3). A DMA transfer ends at terminal count, normally; running
+// channel 2 or, with SPECIFY's ND bit, through the FIFO (82077AA
+// datasheet, "Execution Phase", "Read Data", "Write Data", "Format
+// Track"). A DMA transfer ends at terminal count, normally; running
 // past EOT (of side 1 with MT) without TC ends it with "end of cylinder",
 // which is also how every non-DMA transfer ends, since only the 8237
 // drives TC on a PC.
@@ -72,7 +73,8 @@ bool FloppyController::sectorFound() {
 }
 
 bool FloppyController::nextSector() {
-  // Result C/H/R after the last sector (82077AA Table 5-x, "Result Phase"):
+  // Result C/H/R after the last sector (82077AA datasheet, the table of
+  // ID information in the result phase of READ/WRITE DATA):
   // R+1 below EOT; at EOT, R=1 and with MT on side 0 the other side,
   // else the next cylinder (H complemented with MT).
   Transfer& x = xfer_;
