@@ -102,6 +102,34 @@ ScreenshotRequest parseScreenshot(const std::string& spec) {
   return r;
 }
 
+// -drive if=floppy,file=FILE[,format=raw][,index=0|1][,readonly=on].
+FloppyConfig parseFloppyDrive(const OptionList& l) {
+  FloppyConfig f;
+  for (const auto& [key, v] : l.kv) {
+    if (key == "file") f.path = v;
+    else if (key == "if") continue;
+    else if (key == "format") {
+      if (v != "raw") throw ConfigError("-drive: format '" + v + "' is not supported (only raw)");
+    } else if (key == "index") {
+      const uint64_t n = parseNumber(v, "-drive index");
+      if (n > 1) throw ConfigError("-drive: index " + v + " is out of range (floppy drives are 0 and 1)");
+      f.index = static_cast<unsigned>(n);
+    } else if (key == "readonly") {
+      if (v != "on" && v != "off") throw ConfigError("-drive: readonly must be on or off, not '" + v + "'");
+      f.read_only = v == "on";
+    } else {
+      throw ConfigError("-drive: unsupported option '" + key + "' for a floppy (file, format, if, index, readonly)");
+    }
+  }
+  if (f.path.empty()) throw ConfigError("-drive: a floppy needs file=PATH");
+  return f;
+}
+
+bool isFloppyDrive(const std::string& spec) {
+  OptionList l = splitOptionList(spec);
+  return l.kv.count("if") && l.kv["if"] == "floppy";
+}
+
 DriveConfig parseDrive(const std::string& spec) {
   OptionList l = splitOptionList(spec);
   if (!l.head.empty()) throw ConfigError("-drive: expected key=value pairs, got '" + l.head + "'");
@@ -111,7 +139,7 @@ DriveConfig parseDrive(const std::string& spec) {
     else if (key == "format") {
       if (v != "raw") throw ConfigError("-drive: format '" + v + "' is not supported (only raw)");
     } else if (key == "if") {
-      if (v != "ide") throw ConfigError("-drive: interface '" + v + "' is not supported (only ide)");
+      if (v != "ide") throw ConfigError("-drive: interface '" + v + "' is not supported (ide or floppy)");
     } else if (key == "index") {
       const uint64_t n = parseNumber(v, "-drive index");
       if (n > 3) throw ConfigError("-drive: index " + v + " is out of range (IDE has 0-3)");
@@ -141,6 +169,24 @@ std::string parseBootOrder(const std::string& v) {
     if (v.find(v[i]) != i) throw ConfigError(std::string("-boot order: '") + v[i] + "' is given twice");
   }
   return v;
+}
+
+// Places a floppy drive (A: 0, B: 1); an index taken twice is refused.
+void addFloppy(MachineConfig& m, FloppyConfig f, bool automatic_index) {
+  auto taken = [&](unsigned i) {
+    for (const FloppyConfig& x : m.floppies)
+      if (x.index == i) return true;
+    return false;
+  };
+  if (automatic_index) {
+    f.index = 0;
+    while (f.index < 2 && taken(f.index)) ++f.index;
+    if (f.index == 2) throw ConfigError("-drive: both floppy drives are taken");
+  } else if (taken(f.index)) {
+    throw ConfigError("floppy drive " + std::string(1, static_cast<char>('A' + f.index)) + ": (index " +
+                      std::to_string(f.index) + ") is given twice");
+  }
+  m.floppies.push_back(std::move(f));
 }
 
 // Places a drive; an index taken twice is refused, as QEMU does.
@@ -186,6 +232,8 @@ std::string usageText() {
          "                         an IDE disk (raw image) or CD-ROM (ISO); index = bus*2+unit\n"
          "  -hda/-hdb/-hdc/-hdd FILE  IDE disk at index 0/1/2/3\n"
          "  -cdrom FILE            ISO image in the CD-ROM drive at the secondary master (index 2)\n"
+         "  -fda/-fdb FILE         floppy image (360K, 720K, 1.2M, 1.44M or 2.88M raw) in drive A:/B:\n"
+         "  -drive if=floppy,file=FILE[,format=raw][,index=0|1][,readonly=on]   the same, -drive style\n"
          "  -boot order=DEVICES    firmware boot order: a floppy, c disk, d CD-ROM, n network (default cad)\n"
          "  -boot reboot-timeout=MS   firmware retries booting after MS ms (fw_cfg etc/boot-fail-wait)\n"
          "  -display sdl[,scale=integer|smooth][,full-screen=on]   show the screen in a window (hot keys\n"
@@ -277,7 +325,13 @@ CliOptions parseCommandLine(const std::vector<std::string>& args) {
       }
     } else if (a == "-drive") {
       const std::string v = value();
-      addDrive(o.machine, parseDrive(v), splitOptionList(v).kv.count("index") == 0);
+      if (isFloppyDrive(v)) {
+        OptionList l = splitOptionList(v);
+        if (!l.head.empty()) throw ConfigError("-drive: expected key=value pairs, got '" + l.head + "'");
+        addFloppy(o.machine, parseFloppyDrive(l), l.kv.count("index") == 0);
+      } else {
+        addDrive(o.machine, parseDrive(v), splitOptionList(v).kv.count("index") == 0);
+      }
     } else if (a == "-hda" || a == "-hdb" || a == "-hdc" || a == "-hdd") {
       DriveConfig d;
       d.path = value();
@@ -291,8 +345,10 @@ CliOptions parseCommandLine(const std::vector<std::string>& args) {
       d.index = 2;  // secondary master, as QEMU places it
       addDrive(o.machine, d, false);
     } else if (a == "-fda" || a == "-fdb") {
-      value();
-      throw ConfigError(a + ": floppy disks are not supported yet (no 82077AA floppy controller)");
+      FloppyConfig f;
+      f.path = value();
+      f.index = a == "-fda" ? 0 : 1;
+      addFloppy(o.machine, f, false);
     } else if (a == "-max-insns") o.machine.max_instructions = parseNumber(value(), "-max-insns");
     else if (a == "-icount") {
       OptionList l = splitOptionList(value());

@@ -7,7 +7,8 @@
 #   DIR/initramfs-amd64.cpio.gz      busybox-static:amd64 + /init
 #   DIR/initramfs-i386.cpio.gz       busybox-static:i386 + /init (for -686)
 #   DIR/modules-<version>/           the kernel's IDE/ATAPI storage modules (ata_piix,
-#                                    sd_mod, sr_mod and what they need) + load-order
+#                                    sd_mod, sr_mod and what they need) + load-order,
+#                                    and in floppy/ the floppy driver (not loaded by default)
 #   DIR/font-8x16-<version>.bin      the kernel's built-in 8x16 console font (font_vga_8x16,
 #                                    4 KiB), for tests that read fbcon's text from the screen
 #   DIR/guests.txt                   what was fetched (package versions)
@@ -28,6 +29,8 @@
 # SOFTVISOR-GUEST-DONE and powers off. Boot it with console=ttyS0. Before
 # the marker it loads the storage modules (ata_piix, sd_mod, sr_mod), and
 # afterwards lists /proc/partitions and the kernel's ATA/SCSI messages. With
+# "softvisor.floppy" on the kernel command line it also loads the floppy
+# driver and prints the md5sum of the whole of /dev/fd0. With
 # "softvisor.shell" on the kernel command line it prints
 # SOFTVISOR-SHELL-READY after the commands and runs a shell on the console
 # (typed input over the serial port) before powering off. With
@@ -109,12 +112,15 @@ extract_member() {
 }
 
 # Storage modules for the firmware-boot tests: the PIIX IDE driver and the
-# SCSI disk and CD-ROM drivers, with what they depend on, in load order.
+# SCSI disk and CD-ROM drivers, with what they depend on, in load order;
+# the floppy driver apart (the /init loads it only when asked).
 # The .deb has no modules.dep (depmod makes it at install time): the
 # dependencies come from each module's .modinfo "depends=" field.
 storage_modules="ata_piix sd_mod sr_mod"
-extract_storage_modules() {
-  local deb="$1" kver="$2" dest="$3" tmp base
+floppy_modules="floppy"
+#   extract_modules DEB KVER DEST "MODULE..."
+extract_modules() {
+  local deb="$1" kver="$2" dest="$3" modules="$4" tmp base
   tmp="$(mktemp -d "$out_dir/.extract.XXXXXX")"
   base="./lib/modules/$kver"
   dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$tmp" "$base/modules.order" ||
@@ -122,7 +128,7 @@ extract_storage_modules() {
   local -A path=() deps=()
   # Module names treat '-' and '_' alike.
   path_of() { awk -v n="${1//-/_}.ko" '{ b = $0; sub(/.*\//, "", b); gsub(/-/, "_", b); if (b == n) { print; exit } }' "$tmp/$base/modules.order"; }
-  local wanted=($storage_modules) m p fresh
+  local wanted=($modules) m p fresh
   while [ ${#wanted[@]} -gt 0 ]; do
     fresh=()
     for m in "${wanted[@]}"; do
@@ -152,14 +158,14 @@ extract_storage_modules() {
     for d in ${deps[$1]}; do place "${d//-/_}"; done
     order+=("$1")
   }
-  for m in $storage_modules; do place "$m"; done
+  for m in $modules; do place "$m"; done
   rm -rf "$dest.tmp" && mkdir -p "$dest.tmp"
   for m in "${order[@]}"; do
     cp "$tmp/$base/${path[$m]}" "$dest.tmp/"
     basename "${path[$m]}" >> "$dest.tmp/load-order"
   done
   rm -rf "$tmp" "$dest" && mv "$dest.tmp" "$dest"
-  note "extracted storage modules to $(basename "$dest"): $(tr '\n' ' ' < "$dest/load-order")"
+  note "extracted modules to $(basename "$dest"): $(tr '\n' ' ' < "$dest/load-order")"
 }
 
 # Linux's own 8x16 console font (font_vga_8x16, what fbcon draws with), cut
@@ -217,6 +223,13 @@ cat /proc/partitions
 echo "== storage"
 dmesg | grep -E 'ata[0-9]|scsi|sd [0-9]|sr [0-9]|sr[0-9]|sd[a-z]' | head -n 40
 for f in /sys/class/ata_device/*/xfer_mode; do [ -f "\$f" ] && echo "\$f: \$(cat "\$f")"; done
+if grep -qw softvisor.floppy /proc/cmdline && [ -f /lib/modules/floppy/load-order ]; then
+  while read -r m; do insmod "/lib/modules/floppy/\$m" || echo "insmod \$m failed"; done < /lib/modules/floppy/load-order
+  echo "== floppy"
+  dd if=/dev/fd0 of=/tmp/fd0 bs=18k 2>&1 | tail -n 1
+  echo "fd0 md5sum: \$(md5sum < /tmp/fd0)"
+  dmesg | grep -iE 'floppy|fd0|fdc' | head -n 10
+fi
 echo "SOFTVISOR-GUEST-DONE"
 if grep -qw softvisor.bench /proc/cmdline; then
   # bench/run.sh's in-guest workloads on 4 copies of the busybox binary:
@@ -262,7 +275,7 @@ pack_initramfs() {
   chmod 755 "$stage/bin/busybox"
   ln -s busybox "$stage/bin/sh"
   mkdir -p "$stage/lib/modules"
-  cp "$modules"/* "$stage/lib/modules/"
+  cp -r "$modules"/* "$stage/lib/modules/"
   write_init "$stage/init"
   # Same inputs, same bytes: fixed times, sorted names, no inode/device
   # numbers, no gzip timestamp.
@@ -305,11 +318,12 @@ for arch in $arches; do
     valid_elf "$busybox" || die "$busybox from $bdeb is not an ELF binary"
   fi
   modules="$out_dir/modules-$kver"
-  if [ -s "$modules/load-order" ]; then
+  if [ -s "$modules/load-order" ] && [ -s "$modules/floppy/load-order" ]; then
     note "modules-$kver is present"
   else
     [ -n "$kdeb" ] || kdeb="$(fetch_deb "$kpkg" "$arch")"
-    extract_storage_modules "$kdeb" "$kver" "$modules"
+    extract_modules "$kdeb" "$kver" "$modules" "$storage_modules"
+    extract_modules "$kdeb" "$kver" "$modules/floppy" "$floppy_modules"
   fi
   pack_initramfs "$arch" "$busybox" "$modules"
   echo "$arch kernel=$kpkg $(apt-cache policy "$kpkg:$arch" | awk '$1 == "Candidate:" { print $2 }') flavour=$flavour busybox-static=$(apt-cache policy "busybox-static:$arch" | awk '$1 == "Candidate:" { print $2 }')" >> "$manifest"

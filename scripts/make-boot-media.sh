@@ -7,11 +7,14 @@
 #                 1 MiB (mkfs.vfat --offset), files copied with mtools,
 #                 made bootable with `syslinux --install --offset`
 #   OUT/boot.iso  El Torito (no emulation) ISO with isolinux (xorriso)
+#   OUT/floppy.img  (with MULTIBOOT) a 1.44 MB FAT12 floppy made bootable
+#                 with `syslinux --install`, whose syslinux.cfg starts
+#                 mboot.c32 with the multiboot program MULTIBOOT
 # Packages: dosfstools mtools syslinux syslinux-common isolinux xorriso
 # (scripts/deps.sh installs them).
-#   make-boot-media.sh GUEST_DIR OUT_DIR
+#   make-boot-media.sh GUEST_DIR OUT_DIR [MULTIBOOT]
 set -euo pipefail
-guests=$1 out=$2
+guests=$1 out=$2 multiboot=${3:-}
 die() { echo "make-boot-media: error: $*" >&2; exit 1; }
 
 kernel=$(ls "$guests"/vmlinuz-*-686 2>/dev/null | head -n1 || true)
@@ -27,7 +30,7 @@ for f in "$mbr" "$isolinux" "$ldlinux"; do [ -f "$f" ] || die "$f is missing (pa
 mkdir -p "$out"
 export PATH=$PATH:/usr/sbin
 stage=$(mktemp -d "$out/.media.XXXXXX")
-trap 'rm -rf "$stage" "$out/disk.img.tmp" "$out/boot.iso.tmp"' EXIT
+trap 'rm -rf "$stage" "$out/disk.img.tmp" "$out/boot.iso.tmp" "$out/floppy.img.tmp"' EXIT
 
 append="console=ttyS0"
 config() {
@@ -71,3 +74,23 @@ xorriso -as mkisofs -quiet -o "$iso.tmp" -V SOFTVISOR -b isolinux/isolinux.bin -
   -no-emul-boot -boot-load-size 4 -boot-info-table "$tree" 2>/dev/null
 mv "$iso.tmp" "$iso"
 echo "make-boot-media: $disk ($size_mib MiB) and $iso ($(stat -c %s "$iso") bytes) from $(basename "$kernel")"
+
+# --- the floppy ---------------------------------------------------------------
+# syslinux (ldlinux.sys/.c32 in the FAT12 root) loads mboot.c32 and its
+# libcom32.c32, which load the multiboot program: some 800 sectors that
+# SeaBIOS reads through the floppy controller and ISA DMA.
+if [ -n "$multiboot" ]; then
+  [ -f "$multiboot" ] || die "multiboot program $multiboot is missing"
+  modules=/usr/lib/syslinux/modules/bios
+  for f in mboot.c32 libcom32.c32; do [ -f "$modules/$f" ] || die "$modules/$f is missing (package syslinux-common)"; done
+  floppy=$out/floppy.img
+  rm -f "$floppy" "$floppy.tmp"
+  mkfs.vfat -C -F 12 -n SVFLOPPY "$floppy.tmp" 1440 >/dev/null
+  printf 'SERIAL 0 115200\nDEFAULT hello\nPROMPT 0\nTIMEOUT 0\nLABEL hello\n  KERNEL mboot.c32\n  APPEND /hello.bin\n' > "$stage/floppy.cfg"
+  MTOOLS_SKIP_CHECK=1 mcopy -o -i "$floppy.tmp" "$modules/mboot.c32" "$modules/libcom32.c32" ::/
+  MTOOLS_SKIP_CHECK=1 mcopy -o -i "$floppy.tmp" "$multiboot" ::/hello.bin
+  MTOOLS_SKIP_CHECK=1 mcopy -o -i "$floppy.tmp" "$stage/floppy.cfg" ::/syslinux.cfg
+  syslinux --install "$floppy.tmp"
+  mv "$floppy.tmp" "$floppy"
+  echo "make-boot-media: $floppy (1.44 MB, syslinux + mboot.c32 + $(basename "$multiboot"))"
+fi

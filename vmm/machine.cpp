@@ -67,6 +67,7 @@ Machine::Machine(MachineConfig config)
       pci_io_(pci_),
       host_bridge_([this] { applyPam(); }),
       isa_bridge_([this](unsigned irq, bool level) { pic_.setIrq(irq, level); }),
+      isa_dma_(static_cast<DmaMemory&>(*this)),
       reset_control_([this] { requestReset("port 0xCF9"); }),
       port_a_([this](bool on) { cpu_.setA20(on); }, [this] { requestReset("port 0x92"); }),
       fw_cfg_(static_cast<DmaMemory&>(*this), config_.log_unimp ? stderr : nullptr) {
@@ -288,6 +289,8 @@ void Machine::resetBoard() {
   reset_control_.reset();
   port_a_.reset();
   fw_cfg_.reset();
+  isa_dma_.reset();
+  fdc_->reset();
   rtc_->reset();
   if (com1_) com1_->reset();
   if (vga_) vga_->reset();

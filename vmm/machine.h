@@ -20,8 +20,10 @@
 #include "devices/acpi/piix4_pm.h"
 #include "devices/cmos_rtc.h"
 #include "devices/device_clock.h"
+#include "devices/dma/isa_dma.h"
 #include "devices/dma_memory.h"
 #include "devices/fw_cfg.h"
+#include "devices/fdc/floppy_controller.h"
 #include "devices/i8042.h"
 #include "devices/io_bus.h"
 #include "devices/pci/i440fx_host.h"
@@ -77,6 +79,8 @@ class Machine final : private PortIo, private TimeSource, private DeviceClock, p
   IoBus& io() { return io_; }
   PciBus& pci() { return pci_; }
   FwCfg& fwCfg() { return fw_cfg_; }
+  FloppyController& floppyController() { return *fdc_; }
+  IsaDma& isaDma() { return isa_dma_; }
   // The PS/2 keyboard and mouse (host input seam for a display frontend).
   I8042& keyboardController() { return *i8042_; }
   VirtualClock& clock() { return clock_; }
@@ -141,8 +145,10 @@ class Machine final : private PortIo, private TimeSource, private DeviceClock, p
   // tables in 0xE0000-0xEFFFF shadowed as RAM).
   void installAcpiForDirectBoot();
   // Storage (vmm/machine_storage.cpp): the PIIX IDE function and its
-  // drives, the fw_cfg boot order; describeStorage fills the CMOS bytes.
+  // drives, the ISA DMA and floppy controllers and their drives, the
+  // fw_cfg boot order; describeStorage fills the CMOS bytes.
   void buildStorage();
+  void buildFloppy();
   void describeStorage(CmosBoardConfig& board) const;
   void fillFwCfg();
   void resetBoard();
@@ -179,6 +185,8 @@ class Machine final : private PortIo, private TimeSource, private DeviceClock, p
   I440fxHost host_bridge_;  // 00:00.0
   Piix3Isa isa_bridge_;     // 00:01.0
   std::unique_ptr<PiixIde> ide_;  // 00:01.1
+  IsaDma isa_dma_;                // the 8237 pair and page registers
+  std::unique_ptr<FloppyController> fdc_;  // 0x3F0, IRQ 6, DMA 2; after isa_dma_
   ResetControl reset_control_;
   SystemControlPortA port_a_;
   FwCfg fw_cfg_;

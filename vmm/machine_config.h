@@ -57,6 +57,14 @@ struct DriveConfig {
   unsigned index = 0;  // bus * 2 + unit: 0 primary master .. 3 secondary slave
 };
 
+// A floppy drive on the 82077AA (QEMU's -fda/-fdb, -drive if=floppy): a
+// raw image of one of the PC formats, in drive A: (index 0) or B: (1).
+struct FloppyConfig {
+  std::string path;
+  bool read_only = false;
+  unsigned index = 0;
+};
+
 struct MachineConfig {
   uint64_t ram_bytes = 128ull << 20;
   std::string bios_path;             // may be empty with a direct boot
@@ -83,6 +91,7 @@ struct MachineConfig {
   bool jit_dump_host = false;       // -d jit-host: with their host code
   std::optional<VgaConfig> vga = VgaConfig{};  // -vga std (default) | none
   std::vector<DriveConfig> drives;  // at most one per index
+  std::vector<FloppyConfig> floppies;  // at most one per index
   // -boot order=: the firmware's boot devices, first to last, in QEMU's
   // letters (a floppy, c disk, d CD-ROM, n network).
   std::string boot_order = "cad";

@@ -73,6 +73,12 @@ Bytes isaBridge(const AcpiBoardDescription& board) {
       isaDevice("TMR", "PNP0100", ResourceTemplate().io(0x40, 0x40, 1, 4).irqNoFlags(irqMask(0))),
       isaDevice("PIC", "PNP0000",
                 ResourceTemplate().io(0x20, 0x20, 1, 2).io(0xA0, 0xA0, 1, 2).io(0x4D0, 0x4D0, 1, 2).irqNoFlags(irqMask(2))),
+      // The 82077AA (0x3F6 is the IDE control port) on IRQ 6 and DMA 2,
+      // and the 8237 pair with its page registers (0x80 left out: POST).
+      isaDevice("FDC0", "PNP0700",
+                ResourceTemplate().io(0x3F0, 0x3F0, 1, 6).io(0x3F7, 0x3F7, 1, 1).irqNoFlags(irqMask(6)).dma8(1u << 2)),
+      isaDevice("DMAC", "PNP0200",
+                ResourceTemplate().io(0x00, 0x00, 1, 16).io(0x81, 0x81, 1, 15).io(0xC0, 0xC0, 1, 32).dma8(1u << 4)),
   };
   if (board.has_hpet)
     terms.push_back(device("HPET", {name("_HID", eisaId("PNP0103")), name("_UID", integer(0)),

@@ -35,6 +35,13 @@ ResourceTemplate& ResourceTemplate::irqNoFlags(uint16_t mask) {
   return *this;
 }
 
+ResourceTemplate& ResourceTemplate::dma8(uint8_t channel_mask) {
+  data_.push_back(0x2A);  // small item 0x05, 2 bytes
+  data_.push_back(channel_mask);
+  data_.push_back(0x00);  // compatibility speed, not bus master, 8-bit only
+  return *this;
+}
+
 ResourceTemplate& ResourceTemplate::irq(uint16_t mask, bool level, bool active_low, bool shared) {
   data_.push_back(0x23);  // small item 0x04, 3 bytes
   put16(mask);

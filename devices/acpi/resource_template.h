@@ -18,6 +18,9 @@ class ResourceTemplate {
   // ... or with its flags byte; PCI links are level, active high, shared on
   // the PIIX (the ELCR makes the 8259 input level-sensitive).
   ResourceTemplate& irq(uint16_t mask, bool level, bool active_low, bool shared);
+  // DMA Descriptor (6.4.2.2): ISA channels, compatibility timing, not a
+  // bus master, 8-bit transfers.
+  ResourceTemplate& dma8(uint8_t channel_mask);
   // Word Address Space Descriptor (6.4.3.5.3): bus numbers and I/O windows
   // a bridge produces (MinFixed, MaxFixed, positive decode).
   ResourceTemplate& wordBusNumber(uint16_t min, uint16_t max);

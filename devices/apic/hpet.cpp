@@ -58,6 +58,14 @@ void Hpet::fire(unsigned n) {
   if (t.config & kLevel) {
     status_ |= 1ull << n;
     if (!t.line) setOutput(n, true);
+  } else if (legacyReplacement() && n < 2) {
+    // The legacy routes feed the 8259 too, whose edge-triggered input must
+    // stay high until the INTA cycle (8259A datasheet, "Edge triggered
+    // mode"): a pulse of no width would be no request there. So the edge
+    // is held, and the next one starts with a brief low, as the 8254's
+    // OUT does in mode 2.
+    if (t.line) setOutput(n, false);
+    setOutput(n, true);
   } else {
     setOutput(n, true);
     setOutput(n, false);
@@ -147,15 +155,18 @@ void Hpet::writeRegister(uint64_t offset, uint64_t value, uint64_t mask) {
     case kConfig: {
       const uint64_t now = counterAt(now_ns);
       const bool was_legacy = legacyReplacement();
+      bool held[2] = {timers_[0].line, timers_[1].line};
       for (unsigned n = 0; n < 2; ++n)
-        if (timers_[n].line) setOutput(n, false);
+        if (held[n]) setOutput(n, false);
       config_ = merge(config_) & 3;
       // Starting or halting the counter rebases it (2.3.5: ENABLE_CNF).
       counter_base_ = now;
       base_ns_ = now_ns;
       last_counter_ = now;
+      // A raised line moves to the new route: a level status stays
+      // asserted, a held edge (legacy) only while legacy routing lasts.
       for (unsigned n = 0; n < 2; ++n)
-        if (timers_[n].line) setOutput(n, true);
+        if (held[n] && ((timers_[n].config & kLevel) || (was_legacy && legacyReplacement()))) setOutput(n, true);
       if (was_legacy != legacyReplacement() && wiring_.legacy_mode) wiring_.legacy_mode(legacyReplacement());
       break;
     }

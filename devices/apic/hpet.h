@@ -46,7 +46,7 @@ class Hpet final : public MmioHandler, public TimerDevice {
     uint64_t config = 0;
     uint64_t comparator = 0;
     uint64_t period = 0;
-    bool line = false;  // level of its output (level mode: status bit set)
+    bool line = false;  // level of its output (level mode: status bit set; edge mode on a legacy route: held)
   };
   bool enabled() const { return config_ & 1; }
   uint64_t counterAt(uint64_t now_ns) const;

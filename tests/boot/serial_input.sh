@@ -5,6 +5,8 @@
 # test types a command whose output differs from its echo, waits for that
 # output, then types "poweroff -f": ACPI S5 must end softvisor with status 0.
 #   serial_input.sh SOFTVISOR GUEST_DIR [softvisor flags...]
+# SERIAL_INPUT_APPEND adds kernel parameters (e.g. "noapic nolapic": then
+# the 8259 alone delivers the interrupts, the HPET ticking through it).
 set -uo pipefail
 softvisor=$1 guests=$2
 shift 2
@@ -14,11 +16,12 @@ if [ -z "$kernel" ] || [ ! -f "$initrd" ]; then
   echo "FAIL: no 686 kernel or i386 initramfs in $guests: run scripts/fetch-guests.sh (the fetch_guests test does)" >&2
   exit 1
 fi
-log=$guests/serial-input.log
+extra=${SERIAL_INPUT_APPEND:-}
+log=$guests/serial-input${extra:+-${extra// /-}}.log
 work=$(mktemp -d /tmp/sv_serial_input_XXXXXX)
 trap 'exec 3>&- 2>/dev/null; kill "$pid" 2>/dev/null; rm -rf "$work"' EXIT
 mkfifo "$work/in"
-"$softvisor" -m 256M -kernel "$kernel" -initrd "$initrd" -append "console=ttyS0 softvisor.shell" \
+"$softvisor" -m 256M -kernel "$kernel" -initrd "$initrd" -append "console=ttyS0 softvisor.shell${extra:+ $extra}" \
   -serial stdio -no-reboot "$@" < "$work/in" > "$log" 2> "$work/err" &
 pid=$!
 exec 3> "$work/in"

@@ -93,6 +93,11 @@ TEST_CASE("the DSDT declares \\_S5, PCI0, the link devices and the ISA devices")
                            "\x41\xD0\x0B\x00", "\x41\xD0\x01\x00", "\x41\xD0\x0C\x0F"})
     CHECK(image.find(std::string(eisa, 4)) != std::string::npos);
   CHECK(image.find(std::string("\x41\xD0\x00\x00", 4)) != std::string::npos);  // PNP0000
+  // FDC0 (PNP0700) with IRQ 6 and DMA channel 2; the DMA controller (PNP0200).
+  CHECK(image.find(std::string("\x41\xD0\x07\x00", 4)) != std::string::npos);
+  CHECK(image.find(std::string("\x47\x01\xF0\x03\xF0\x03\x01\x06\x47\x01\xF7\x03\xF7\x03\x01\x01\x22\x40\x00\x2A\x04\x00", 22)) !=
+        std::string::npos);
+  CHECK(image.find(std::string("\x41\xD0\x02\x00", 4)) != std::string::npos);
   CHECK(image.find("LNKD") != std::string::npos);
   CHECK(image.find("_PRT") != std::string::npos);
   CHECK(image.find(std::string("\x41\xD0\x01\x03", 4)) == std::string::npos);  // no HPET (PNP0103)

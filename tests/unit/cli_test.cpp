@@ -125,9 +125,9 @@ TEST_CASE("-drive, -hda..-hdd and -cdrom place IDE drives, -boot order") {
   CHECK(o.machine.drives[2].path.empty());
 }
 
-TEST_CASE("bad drive and boot options are refused with a message, -fda is not supported yet") {
+TEST_CASE("bad drive and boot options are refused with a message") {
   CHECK_THROWS_WITH_AS(parseCommandLine({"-drive", "file=a.img,format=qcow2"}), doctest::Contains("only raw"), ConfigError);
-  CHECK_THROWS_WITH_AS(parseCommandLine({"-drive", "file=a.img,if=virtio"}), doctest::Contains("only ide"), ConfigError);
+  CHECK_THROWS_WITH_AS(parseCommandLine({"-drive", "file=a.img,if=virtio"}), doctest::Contains("interface 'virtio' is not supported (ide or floppy)"), ConfigError);
   CHECK_THROWS_WITH_AS(parseCommandLine({"-drive", "file=a.img,index=4"}), doctest::Contains("out of range"), ConfigError);
   CHECK_THROWS_WITH_AS(parseCommandLine({"-drive", "format=raw"}), doctest::Contains("needs file="), ConfigError);
   CHECK_THROWS_WITH_AS(parseCommandLine({"-hda", "a.img", "-drive", "file=b.img,index=0"}), doctest::Contains("given twice"),
@@ -136,5 +136,41 @@ TEST_CASE("bad drive and boot options are refused with a message, -fda is not su
                        ConfigError);
   CHECK_THROWS_WITH_AS(parseCommandLine({"-boot", "order=x"}), doctest::Contains("unknown boot device 'x'"), ConfigError);
   CHECK_THROWS_WITH_AS(parseCommandLine({"-boot", "order=cc"}), doctest::Contains("given twice"), ConfigError);
-  CHECK_THROWS_WITH_AS(parseCommandLine({"-fda", "f.img"}), doctest::Contains("not supported yet"), ConfigError);
+}
+
+TEST_CASE("-fda, -fdb and -drive if=floppy place floppy drives A: and B:, -boot order=a") {
+  CliOptions o = parseCommandLine({"-fda", "a.img", "-fdb", "b.img", "-boot", "order=a"});
+  REQUIRE(o.machine.floppies.size() == 2);
+  CHECK(o.machine.floppies[0].path == "a.img");
+  CHECK(o.machine.floppies[0].index == 0);
+  CHECK_FALSE(o.machine.floppies[0].read_only);
+  CHECK(o.machine.floppies[1].path == "b.img");
+  CHECK(o.machine.floppies[1].index == 1);
+  CHECK(o.machine.boot_order == "a");
+  CHECK(o.machine.drives.empty());  // no IDE drive from a floppy option
+  o = parseCommandLine({"-drive", "if=floppy,file=x.img,format=raw,index=1,readonly=on", "-drive", "file=y.img,if=floppy"});
+  REQUIRE(o.machine.floppies.size() == 2);
+  CHECK(o.machine.floppies[0].path == "x.img");
+  CHECK(o.machine.floppies[0].index == 1);
+  CHECK(o.machine.floppies[0].read_only);
+  CHECK(o.machine.floppies[1].index == 0);  // the first free drive
+  CHECK_FALSE(o.machine.floppies[1].read_only);
+  // The old form "-boot a".
+  CHECK(parseCommandLine({"-fda", "a.img", "-boot", "a"}).machine.boot_order == "a");
+}
+
+TEST_CASE("bad floppy options are refused with a message naming the problem") {
+  CHECK_THROWS_WITH_AS(parseCommandLine({"-fda", "a.img", "-drive", "if=floppy,file=b.img,index=0"}),
+                       doctest::Contains("floppy drive A: (index 0) is given twice"), ConfigError);
+  CHECK_THROWS_WITH_AS(parseCommandLine({"-drive", "if=floppy,file=a.img,index=2"}),
+                       doctest::Contains("floppy drives are 0 and 1"), ConfigError);
+  CHECK_THROWS_WITH_AS(parseCommandLine({"-drive", "if=floppy,format=raw"}), doctest::Contains("a floppy needs file="),
+                       ConfigError);
+  CHECK_THROWS_WITH_AS(parseCommandLine({"-drive", "if=floppy,file=a.img,media=cdrom"}),
+                       doctest::Contains("unsupported option 'media' for a floppy"), ConfigError);
+  CHECK_THROWS_WITH_AS(parseCommandLine({"-drive", "if=floppy,file=a.img,format=qcow2"}), doctest::Contains("only raw"),
+                       ConfigError);
+  CHECK_THROWS_WITH_AS(parseCommandLine({"-fda", "a.img", "-fdb", "b.img", "-drive", "if=floppy,file=c.img"}),
+                       doctest::Contains("both floppy drives are taken"), ConfigError);
+  CHECK_THROWS_WITH_AS(parseCommandLine({"-fda"}), doctest::Contains("needs a value"), ConfigError);
 }

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "devices/apic/hpet.h"
+#include "devices/pic8259.h"
 
 using namespace sv;
 
@@ -136,9 +137,10 @@ TEST_CASE("hpet: legacy replacement routes timer 0 to IRQ0 and timer 1 to IRQ8")
   b.wr(kCfg, 3);
   CHECK(b.legacy_mode);
   b.at(300);
-  REQUIRE(b.legacy.size() == 4);
-  CHECK(b.legacy[0].first == 0);
-  CHECK(b.legacy[2].first == 8);
+  // Edges on the legacy routes are held (the 8259 needs the input high
+  // until INTA): one rising edge each, no fall.
+  const std::vector<std::pair<unsigned, bool>> rising{{0, true}, {8, true}};
+  CHECK(b.legacy == rising);
   CHECK(b.pins.empty());
   b.wr(kCfg, 1);
   CHECK_FALSE(b.legacy_mode);
@@ -150,4 +152,29 @@ TEST_CASE("hpet: routes the capability does not list are refused") {
   CHECK(((b.rd(tcfg(1)) >> 9) & 0x1F) == 0);
   b.wr(tcfg(1), kEnb | (17u << 9));
   CHECK(((b.rd(tcfg(1)) >> 9) & 0x1F) == 17);
+}
+
+// Regression: with "noapic nolapic" Linux ticks from HPET timer 0 in legacy
+// replacement mode through the 8259, whose edge input must stay high until
+// INTA; a zero-width pulse left the guest without timer interrupts.
+TEST_CASE("hpet: an edge interrupt on a legacy route stays asserted until the 8259 acknowledges it") {
+  FakeClock clock;
+  Pic8259 pic;
+  Hpet::Wiring w;
+  w.legacy = [&](unsigned irq, bool level) { pic.setIrq(irq, level); };
+  Hpet hpet(clock, w);
+  // ICW1-4: edge-triggered, vectors 0x20-0x27, master with a slave on IR2, 8086 mode; nothing masked.
+  for (auto [port, v] : {std::pair{0x20, 0x11}, {0x21, 0x20}, {0x21, 0x04}, {0x21, 0x01}, {0x21, 0x00}})
+    pic.ioWrite(static_cast<uint16_t>(port), 1, static_cast<uint32_t>(v));
+  hpet.mmioWrite(tcfg(0), 8, kEnb | kPer | kSet);
+  hpet.mmioWrite(tcmp(0), 8, 100);  // every 1 us
+  hpet.mmioWrite(kCfg, 8, 3);       // enabled, legacy replacement
+  for (unsigned tick = 1; tick <= 3; ++tick) {
+    clock.ns = tick * 1000;
+    hpet.advanceTo(clock.ns);
+    REQUIRE(pic.intr());
+    CHECK(pic.acknowledge() == 0x20);  // IRQ0, not the spurious IR7
+    pic.ioWrite(0x20, 1, 0x20);        // non-specific EOI
+    CHECK_FALSE(pic.intr());           // one interrupt per period
+  }
 }

@@ -64,3 +64,46 @@ TEST_CASE("Machine storage: PIIX IDE at 00:01.1, CMOS disk bytes and boot order,
     }
   CHECK(bootorder == std::string("/pci@i0cf8/ide@1,1/drive@1/disk@0\n/pci@i0cf8/ide@1,1/drive@0/disk@0") + '\0');
 }
+
+namespace {
+std::string bootorderOf(Machine& m) {
+  const std::vector<uint8_t>& dir = *m.fwCfg().item(fwcfg::kFileDir);
+  for (size_t at = 4; at + 64 <= dir.size(); at += 64)
+    if (std::string(reinterpret_cast<const char*>(&dir[at + 8])) == "bootorder") {
+      const auto* item = m.fwCfg().item(static_cast<uint16_t>(dir[at + 4] << 8 | dir[at + 5]));
+      REQUIRE(item);
+      return std::string(item->begin(), item->end());
+    }
+  return {};
+}
+}  // namespace
+
+TEST_CASE("Machine storage: floppies give CMOS 0x10/0x14 and SeaBIOS's floppy path in bootorder") {
+  TempImage bios(128, 512);
+  TempImage a(2880, 512);  // 1.44M
+  TempImage b(720, 512);   // 360K
+  MachineConfig c = withDrives(bios.path, {}, "ac");
+  c.floppies = {FloppyConfig{a.path, false, 0}, FloppyConfig{b.path, true, 1}};
+  // POST codes on port 0x80 still reach a debug console: the DMA page
+  // registers leave it free.
+  c.debug_consoles.push_back(DebugConsoleConfig{0x80, CharSink{CharSink::Kind::Null, ""}});
+  Machine m(c);
+  CHECK(cmosByte(m, 0x10) == 0x41);           // A: 1.44M, B: 360K
+  CHECK((cmosByte(m, 0x14) & 0xC1) == 0x41);  // floppies present, two drives
+  CHECK(cmosByte(m, 0x3D) == 0x21);           // floppy, then hard disk
+  CHECK(bootorderOf(m) == std::string("/pci@i0cf8/isa@1/fdc@03f0/floppy@0\n/pci@i0cf8/isa@1/fdc@03f0/floppy@1") + '\0');
+  CHECK(m.io().nameAt(0x80) == "isa-debugcon");
+  CHECK(m.io().nameAt(0x3F5) == "isa-fdc");
+  CHECK(m.io().nameAt(0x3F6) != "isa-fdc");  // IDE's control port when decoded
+  CHECK(m.io().nameAt(0x81) == "dma-page");
+  CHECK(m.floppyController().drive(1)->writeProtected());
+}
+
+TEST_CASE("Machine storage: a floppy image of no floppy size is refused, naming the file") {
+  TempImage bios(128, 512);
+  TempImage odd(1000, 512);
+  MachineConfig c = withDrives(bios.path, {});
+  c.floppies = {FloppyConfig{odd.path, false, 0}};
+  const std::string want = "floppy image '" + odd.path + "' has 512000 bytes, which is no floppy format";
+  CHECK_THROWS_WITH_AS(Machine{c}, doctest::Contains(want.c_str()), ConfigError);
+}
