@@ -71,6 +71,7 @@ struct BlockEnv {
   // stack emitters check it at run time (stack_guard).
   unsigned stack_size = 2;
   bool stack_guard = false;
+  uint64_t mode_key = 0;  // blockModeKey() at translation (constant while the block runs)
 };
 
 struct EmitContext {

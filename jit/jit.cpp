@@ -10,7 +10,8 @@ Jit::Jit(Cpu& cpu, CodePageMap& code, JitOptions opt)
     : cpu_(cpu), code_map_(code), opt_(opt), rt_(std::make_unique<asmjit::JitRuntime>()) {
   cpu_.setBlockExecutor(this);
   cpu_.setCodeWriteListener(this);
-  translator_.setDispatch(DispatchTarget{reinterpret_cast<const void*>(&Jit::dispatchFromCode), this});
+  translator_.setDispatch(
+      DispatchTarget{reinterpret_cast<const void*>(&Jit::dispatchFromCode), this, cache_.frontTable()});
 }
 
 Jit::~Jit() {

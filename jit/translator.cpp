@@ -151,6 +151,7 @@ BlockEnv Translator::envFor(Cpu& cpu) {
   env.tlb_index_mask = fp.index_mask;
   env.stack_size = cpu.stackAddrSize();
   env.stack_guard = m != CpuMode::Long64 && m != CpuMode::Virtual86;
+  env.mode_key = blockModeKey(cpu);
   return env;
 }
 

@@ -989,7 +989,8 @@ TEST_CASE("jit dispatch: CALL into another page, RET and CALL r/m stay in transl
     CHECK(rigs.jit.cpu.state.gpr[RAX] == 50 * 51 / 2 + 1);  // each patched count, then 1 again (the last patch) through ESI
     CHECK(rigs.jit.jit->stats().dispatches > 0);
   }
-  // Without SMC, a hot loop through RET dispatches without misses.
+  // Without SMC, a hot loop through RET dispatches without misses, and
+  // without calls once the front cache holds both blocks.
   std::vector<uint8_t> loop = {0xB9, 0xE8, 0x03, 0x00, 0x00,  // mov ecx, 1000
                                0xE8, 0xF6, 0x0F, 0x00, 0x00,  // loop: call 0x11000
                                0x49, 0x75, 0xF8, 0xF4};       // dec ecx ; jnz loop ; hlt
@@ -1001,7 +1002,9 @@ TEST_CASE("jit dispatch: CALL into another page, RET and CALL r/m stay in transl
   const JitStats& s = rigs.jit.jit->stats();
   CHECK(rigs.jit.cpu.state.gpr[RAX] == 2000);
   CHECK(s.dispatch_links > before.dispatch_links);
-  CHECK(s.dispatches - before.dispatches >= 1990);  // every CALL into the other page and every RET back
+  // Every CALL into the other page and every RET back found its block in
+  // the front cache inline: the dispatch call is left for the first ones.
+  CHECK(s.dispatches - before.dispatches <= 4);
   CHECK(s.dispatch_misses == before.dispatch_misses);
   CHECK(s.blocks_run - before.blocks_run < 20);  // ... without going back to Cpu::run
 }
