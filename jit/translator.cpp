@@ -131,6 +131,18 @@ std::unique_ptr<Block> Translator::translate(Cpu& cpu, uint64_t linear, uint64_t
   return b;
 }
 
+bool Translator::flagsDeadAfter(const Block& b, unsigned i) const {
+  // The next instruction that is not a register-only move must overwrite
+  // all six flags natively; the moves in between neither read the flags
+  // nor can fault or call out, so nothing observes the skipped ones.
+  for (unsigned j = i + 1; j < b.count; ++j) {
+    const DecodedInsn& next = b.insns[j];
+    if (writesAllFlagsNatively(next)) return emitters_.hasNative(next.mnemonic);
+    if (!flagsTransparent(next) || !emitters_.hasNative(next.mnemonic)) return false;
+  }
+  return false;
+}
+
 BlockEnv Translator::envFor(Cpu& cpu) {
   BlockEnv env;
   const CpuMode m = cpu.mode();
@@ -204,7 +216,7 @@ bool Translator::emit(Cpu& cpu, Block& b, asmjit::JitRuntime& rt) {
     ctx.last = i + 1 == b.count;
     ctx.prev_flags_in_esi = ctx.flags_in_esi;
     ctx.flags_in_esi = false;
-    ctx.flags_dead = i + 1 < b.count && writesAllFlagsNatively(b.insns[i + 1]);
+    ctx.flags_dead = flagsDeadAfter(b, i);
     last_native = emitters_.emit(ctx, insn);
     if (!last_native) ctx.flags_in_esi = false;
     if (ctx.ended || ctx.last) break;

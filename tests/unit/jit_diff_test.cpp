@@ -653,6 +653,34 @@ TEST_CASE("jit flags: every Jcc condition over every combination of its flags") 
     }
 }
 
+TEST_CASE("jit flags: flags skipped across register moves are exact wherever they are observed") {
+  // The translator skips an instruction's flags when the next one that is
+  // not a register-only move (MOV r, r/imm; MOVZX/MOVSX r, r; LEA)
+  // overwrites them all natively. A memory access that faults (the page
+  // at 0x2F000, offset 0xF010, is not present: the #PF frame holds EFLAGS),
+  // a flag reader (ADC, Jcc) or the block end must see them exact.
+  const std::vector<std::vector<uint8_t>> kCode = {
+      // add eax, ebx ; mov ecx, edx ; lea esi, [eax+ebx*2+4] ; movzx edi, cl ; sub eax, 1
+      {0x01, 0xD8, 0x89, 0xD1, 0x8D, 0x74, 0x58, 0x04, 0x0F, 0xB6, 0xF9, 0x83, 0xE8, 0x01},
+      // add eax, ebx ; mov ecx, edx ; mov edx, [0xF010] (#PF) ; sub eax, 1
+      {0x01, 0xD8, 0x89, 0xD1, 0x8B, 0x15, 0x10, 0xF0, 0x00, 0x00, 0x83, 0xE8, 0x01},
+      // add eax, ebx ; mov ecx, 5 ; adc eax, 0
+      {0x01, 0xD8, 0xB9, 0x05, 0x00, 0x00, 0x00, 0x83, 0xD0, 0x00},
+      // sub eax, ebx ; lea esi, [eax+1] ; jz +1 ; inc ecx ; xor edx, edx
+      {0x29, 0xD8, 0x8D, 0x70, 0x01, 0x74, 0x01, 0x41, 0x31, 0xD2},
+      // and eax, ebx ; mov esi, eax ; shl eax, 3
+      {0x21, 0xD8, 0x89, 0xC6, 0xC1, 0xE0, 0x03},
+      // xor eax, ebx ; mov esi, eax (the block's end: flags live)
+      {0x31, 0xD8, 0x89, 0xC6}};
+  const uint64_t kValues[] = {0, 1, 0x7FFFFFFF, 0x80000000, 0xFFFFFFFF, 0xF010};
+  RigPair rigs;
+  for (size_t c = 0; c < kCode.size(); ++c)
+    for (uint64_t a : kValues)
+      for (uint64_t b : kValues)
+        for (bool carry : {false, true})
+          flagCase(rigs, Mode::Prot32Paging, kCode[c], a, b, carry, ("sequence " + std::to_string(c)).c_str());
+}
+
 TEST_CASE("jit faults: a native access beyond the segment limit faults precisely") {
   // Real mode: inc bx ; mov ax, [0xFFFF] (#GP: the word crosses the limit) ; inc bx ; hlt
   std::vector<uint8_t> code = {0x43, 0x8B, 0x06, 0xFF, 0xFF, 0x43, 0xF4};
