@@ -96,6 +96,7 @@ void emitSegmentCheck(EmitContext& ctx, uint8_t seg, AccessKind kind, const Labe
 // bases). A non-canonical result never matches a TLB tag, so the slow
 // path's interpreter run raises its #GP/#SS.
 void emitLinear(EmitContext& ctx, uint8_t seg) {
+  if (ctx.env.flatSeg(seg)) return;  // base 0; the offset is already below 4 GiB
   const Mem base = qword_ptr(jitreg::kState, static_cast<int32_t>(segOffset(seg) + offsetof(SegmentCache, base)));
   if (ctx.env.long64 && seg != FS && seg != GS) return;
   if (ctx.env.long64 || ctx.env.compat) ctx.as.add(rax, base);
@@ -130,7 +131,10 @@ void emitHostAddress(EmitContext& ctx, const DecodedInsn& insn, const Operand& o
 }
 
 void emitHostAt(EmitContext& ctx, uint8_t seg, unsigned size, AccessKind kind, const Label& slow) {
-  if (!ctx.env.long64) {
+  // A flat segment allows every offset whose last byte is below 4 GiB; one
+  // beyond gives a tag above 4 GiB, which the TLB never holds in protected
+  // mode, so the slow path's interpreter run raises the #GP/#SS.
+  if (!ctx.env.long64 && !ctx.env.flatSeg(seg)) {
     ctx.as.lea(r8, ptr(rax, static_cast<int32_t>(size - 1)));
     emitSegmentCheck(ctx, seg, kind, slow);
   }
@@ -142,7 +146,8 @@ bool linearWraps32(const EmitContext& ctx) { return !ctx.env.long64 && !ctx.env.
 
 void emitLinearRangeChecked(EmitContext& ctx, uint8_t seg, AccessKind kind, unsigned elem, const Label& slow) {
   Assembler& a = ctx.as;
-  if (!ctx.env.long64) {
+  // (A flat segment: the caller's no-wrap check keeps the range below 4 GiB.)
+  if (!ctx.env.long64 && !ctx.env.flatSeg(seg)) {
     a.lea(r8, ptr(rax, r10, 0, -1));
     emitSegmentCheck(ctx, seg, kind, slow);
   }

@@ -78,6 +78,23 @@ bool Translator::endsBlock(const DecodedInsn& insn) {
   }
 }
 
+bool Translator::loadsFlatSegment(const DecodedInsn& insn) {
+  // MOV/POP to DS, ES or SS; LDS, LES (LSS ends every block). Far
+  // transfers, IRET, INT and the like end every block anyway.
+  switch (insn.mnemonic) {
+    case ZYDIS_MNEMONIC_LDS: case ZYDIS_MNEMONIC_LES:
+      return true;
+    case ZYDIS_MNEMONIC_MOV: case ZYDIS_MNEMONIC_POP: {
+      if (insn.operand_count == 0 || insn.ops[0].kind != OpKind::Reg || insn.ops[0].reg.cls != RegClass::Seg)
+        return false;
+      const unsigned r = insn.ops[0].reg.index;
+      return r == DS || r == ES || r == SS;
+    }
+    default:
+      return false;
+  }
+}
+
 unsigned Translator::decodeRun(Cpu& cpu, uint64_t linear, const uint8_t* first) {
   const CodeMode cm = cpu.codeMode();
   const bool long64 = cpu.mode() == CpuMode::Long64;
@@ -85,6 +102,7 @@ unsigned Translator::decodeRun(Cpu& cpu, uint64_t linear, const uint8_t* first) 
   const unsigned size = cpu.codeSize();
   const uint64_t ip_mask = size >= 8 ? ~0ull : (1ull << (size * 8)) - 1;
   const unsigned start_off = static_cast<unsigned>(linear & kPageMask);
+  const bool flat = (blockModeKey(cpu) & kModeFlatData) != 0;
 
   unsigned n = 0;
   unsigned off = start_off;  // page offset of the next instruction
@@ -106,7 +124,7 @@ unsigned Translator::decodeRun(Cpu& cpu, uint64_t linear, const uint8_t* first) 
     off += insn.length;
     // IP wrapping (16-bit code at FFFF) continues at a different linear
     // address: end here.
-    if ((next & ip_mask) != next || endsBlock(insn)) break;
+    if ((next & ip_mask) != next || endsBlock(insn) || (flat && loadsFlatSegment(insn))) break;
     ip = next;
   }
   return n;
@@ -164,6 +182,8 @@ BlockEnv Translator::envFor(Cpu& cpu) {
   env.stack_size = cpu.stackAddrSize();
   env.stack_guard = m != CpuMode::Long64 && m != CpuMode::Virtual86;
   env.mode_key = blockModeKey(cpu);
+  env.flat_data = (env.mode_key & kModeFlatData) != 0;
+  if (env.flat_data) env.stack_guard = false;  // SS.B is part of the key
   return env;
 }
 
@@ -236,7 +256,7 @@ bool Translator::emit(Cpu& cpu, Block& b, asmjit::JitRuntime& rt) {
     if (last_native) {
       // The block ended at its size limit or the page end.
       ctx.chainExit(kExitFallThrough, next, ctx.pending);
-    } else if (!endsBlock(lastInsn)) {
+    } else if (!endsBlock(lastInsn) && !(env.flat_data && loadsFlatSegment(lastInsn))) {
       emitLeaveUnlessRipIs(a, next, ctx.plain_exit);
       ctx.chainExit(kExitFallThrough, next, 0);
     } else if (dispatch_.fn && isIndirectNearBranch(lastInsn)) {

@@ -681,6 +681,44 @@ TEST_CASE("jit flags: flags skipped across register moves are exact wherever the
           flagCase(rigs, Mode::Prot32Paging, kCode[c], a, b, carry, ("sequence " + std::to_string(c)).c_str());
 }
 
+TEST_CASE("jit flat segments: blocks that skip DS/ES/SS checks fault at 4 GiB and end at segment loads") {
+  // With DS, ES and SS flat (selector 0x18) blocks skip the segment checks;
+  // an access whose last byte passes 4 GiB must still fault (#GP/#SS), and
+  // loading a non-flat DS (0x10, base 0x20000) in a flat block must apply
+  // to the very next access.
+  std::vector<uint8_t> code = {
+      0xB8, 0x18, 0x00, 0x00, 0x00,        // mov eax, 0x18
+      0x8E, 0xD8, 0x8E, 0xC0, 0x8E, 0xD0,  // mov ds, eax ; mov es, eax ; mov ss, eax
+      0x90,                                // nop (the MOV SS shadow)
+      0xBC, 0x00, 0x80, 0x02, 0x00,        // mov esp, 0x28000
+      0x53,                                // push ebx
+      0x89, 0x0D, 0x00, 0x10, 0x02, 0x00,  // mov [0x21000], ecx
+      0x03, 0x15, 0x00, 0x10, 0x02, 0x00,  // add edx, [0x21000]
+      0x5E,                                // pop esi
+      0x8B, 0x7D, 0x00,                    // mov edi, [ebp] (SS)
+      0x89, 0xD7,                          // mov edi, edx
+      0x8B, 0x03,                          // mov eax, [ebx] (DS)
+      0xB8, 0x10, 0x00, 0x00, 0x00,        // mov eax, 0x10
+      0x8E, 0xD8,                          // mov ds, eax (not flat: the block ends)
+      0x89, 0x15, 0x00, 0x01, 0x00, 0x00,  // mov [0x100], edx (-> 0x20100)
+      0xF4};                               // hlt
+  const uint64_t kAddrs[] = {0x22000, 0xFFFFFFFC, 0xFFFFFFFD, 0xFFFFFFFF, 0x2F000};
+  RigPair rigs;
+  for (Mode mode : {Mode::Prot32, Mode::Prot32Paging})
+    for (uint64_t ebp : kAddrs)
+      for (uint64_t ebx : kAddrs) {
+        uint64_t regs[8] = {0, 0x1234, 0x5678, ebx, 0x8000, ebp, 0, 0};
+        runAndCompare(rigs, mode, code, regs, 0, 200,
+                      "ebp " + std::to_string(ebp) + " ebx " + std::to_string(ebx));
+      }
+  uint64_t regs[8] = {0, 0x1234, 0x5678, 0x22000, 0x8000, 0x22000, 0, 0};
+  CHECK(runAndCompare(rigs, Mode::Prot32, code, regs, 0, 200, "no fault") == Cpu::Exit::Halted);
+  CHECK(rigs.jit.cpu.stats().exceptions == rigs.ref.cpu.stats().exceptions);
+  uint32_t stored = 0;
+  std::memcpy(&stored, rigs.jit.mem.ramHost() + 0x20100, 4);
+  CHECK(stored == 0x5678 + 0x1234);
+}
+
 TEST_CASE("jit faults: a native access beyond the segment limit faults precisely") {
   // Real mode: inc bx ; mov ax, [0xFFFF] (#GP: the word crosses the limit) ; inc bx ; hlt
   std::vector<uint8_t> code = {0x43, 0x8B, 0x06, 0xFF, 0xFF, 0x43, 0xF4};
