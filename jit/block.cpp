@@ -6,6 +6,20 @@
 
 namespace sv {
 
+namespace {
+
+bool flatDataSegments(const Cpu& cpu) {
+  if (cpu.mode() != CpuMode::Protected) return false;
+  constexpr uint16_t kMask = segattr::P | segattr::CODE | segattr::EXPAND_DOWN | segattr::WRITABLE;
+  for (uint8_t r : {DS, ES, SS}) {
+    const SegmentCache& s = cpu.state.seg[r];
+    if (s.base != 0 || s.limit != 0xFFFFFFFFu || (s.attr & kMask) != (segattr::P | segattr::WRITABLE)) return false;
+  }
+  return (cpu.state.seg[SS].attr & segattr::DB) != 0;  // a 32-bit stack: no stack-width guard either
+}
+
+}  // namespace
+
 uint64_t blockModeKey(const Cpu& cpu) {
   const CpuState& s = cpu.state;
   // CR0/CR4 bits that change decoding or what a handler may do with the
@@ -20,11 +34,12 @@ uint64_t blockModeKey(const Cpu& cpu) {
   k |= static_cast<uint64_t>((s.efer & efer::LMA) != 0) << 7;
   k |= static_cast<uint64_t>((s.efer & efer::NXE) != 0) << 8;
   k |= static_cast<uint64_t>(s.a20_mask == ~0ull) << 9;                   // A20 open
+  if (flatDataSegments(cpu)) k |= kModeFlatData;                          // bit 10
   // Under SMAP at CPL < 3, EFLAGS.AC picks the shadow-TLB entry set of
   // data accesses (SDM Vol. 3A, 4.6.1), which the memory fast path bakes
   // in. Only instructions that end a block change AC there (STAC, CLAC,
   // POPF, IRET, SYSCALL's mask, events).
-  k |= static_cast<uint64_t>((s.cr4 & cr4::SMAP) && cpu.cpl() < 3 && (s.rflags & flag::AC)) << 10;
+  k |= static_cast<uint64_t>((s.cr4 & cr4::SMAP) && cpu.cpl() < 3 && (s.rflags & flag::AC)) << 11;
   k |= (s.cr0 & 0xF & kCr0) << 16;                                         // PE MP EM TS
   k |= static_cast<uint64_t>((s.cr0 & cr0::WP) != 0) << 20;
   k |= static_cast<uint64_t>((s.cr0 & cr0::PG) != 0) << 21;

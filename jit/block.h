@@ -44,10 +44,17 @@ enum ChainSlot : unsigned { kExitTaken = 0, kExitFallThrough = 1, kExitRepeat = 
 
 // What a block's decoding depends on besides its bytes, packed in one word
 // (dynarmic's "location descriptor" minus the address): the CPU mode, the
-// code segment's D and L bits, CPL, and the CR0/CR4/EFER/A20 bits that
-// change decoding or what the instructions do. Two executions with the same
+// code segment's D and L bits, CPL, the CR0/CR4/EFER/A20 bits that
+// change decoding or what the instructions do, and whether the data
+// segments are flat. Two executions with the same
 // key and the same bytes decode the same way.
 uint64_t blockModeKey(const Cpu& cpu);
+// Bit of the mode key: in protected mode DS, ES and SS are flat (base 0,
+// limit 4 GiB, present writable expand-up data) and SS.B is set, so the
+// block's memory accesses through them skip the segment checks and its
+// stack accesses the stack-width guard. Such a block ends after
+// any instruction that loads one of them (Translator::loadsFlatSegment).
+constexpr uint64_t kModeFlatData = uint64_t{1} << 10;
 
 struct Block {
   // Identity: where the bytes are and how they were decoded.

@@ -16,7 +16,8 @@ size_t BlockCache::KeyHash::operator()(const Key& k) const {
 BlockCache::BlockCache() : front_(std::make_unique<FrontEntry[]>(size_t{1} << kFrontLog2)) {}
 
 void BlockCache::setFront(Block* b) {
-  front_[frontIndex(b->linear, b->mode_key)] = FrontEntry{b->linear, b->mode_key, b};
+  front_[frontIndex(b->linear, b->mode_key)] =
+      FrontEntry{b->linear, b->mode_key, b, b->host, b->cs_base, b->rip, b->chain_entry};
 }
 
 Block* BlockCache::find(uint64_t paddr, uint64_t mode_key, uint64_t cs_base, uint64_t rip) const {

@@ -13,12 +13,37 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <type_traits>
 #include <unordered_map>
 #include <vector>
 
 #include "jit/block.h"
 
 namespace sv {
+
+// One slot of the front cache. Besides the key it copies what a hit must
+// confirm (the block's host pointer of its first byte, CS base and RIP)
+// and where to enter, so the dispatch stub's inline lookup
+// (emit_dispatch.cpp) reads one cache line and never a Block.
+struct alignas(64) FrontEntry {
+  uint64_t linear = ~0ull;  // key: linear address of the first byte ...
+  uint64_t mode_key = 0;    // ... and mode key
+  Block* block = nullptr;
+  const uint8_t* host = nullptr;  // block->host
+  uint64_t cs_base = 0;           // block->cs_base
+  uint64_t rip = 0;               // block->rip
+  uint64_t chain_entry = 0;       // block->chain_entry
+};
+static_assert(sizeof(FrontEntry) == 64 && std::is_standard_layout_v<FrontEntry>);
+
+// The front cache's slot of (linear, mode key): the generated lookup
+// computes the same ((linear ^ mode_key * kFrontKeyMul) * kFrontMix) >> (64 - kFrontLog2).
+constexpr unsigned kFrontLog2 = 12;
+constexpr uint64_t kFrontKeyMul = 0x9E3779B97F4A7C15ull;
+constexpr uint64_t kFrontMix = 0xFF51AFD7ED558CCDull;
+inline size_t frontIndex(uint64_t linear, uint64_t mode_key) {
+  return static_cast<size_t>(((linear ^ (mode_key * kFrontKeyMul)) * kFrontMix) >> (64 - kFrontLog2));
+}
 
 class BlockCache {
  public:
@@ -32,6 +57,9 @@ class BlockCache {
   }
   // Makes `b` the front entry of its linear address and mode.
   void setFront(Block* b);
+  // The front cache's 2^kFrontLog2 slots (fixed for the cache's life:
+  // generated code embeds the address). A retired block leaves its slot.
+  const FrontEntry* frontTable() const { return front_.get(); }
 
   // The block for this identity, or nullptr.
   Block* find(uint64_t paddr, uint64_t mode_key, uint64_t cs_base, uint64_t rip) const;
@@ -63,16 +91,6 @@ class BlockCache {
   struct KeyHash {
     size_t operator()(const Key& k) const;
   };
-  struct FrontEntry {
-    uint64_t linear = ~0ull;
-    uint64_t mode_key = 0;
-    Block* block = nullptr;
-  };
-  static constexpr unsigned kFrontLog2 = 12;
-  static size_t frontIndex(uint64_t linear, uint64_t mode_key) {
-    uint64_t h = (linear ^ (mode_key * 0x9E3779B97F4A7C15ull)) * 0xFF51AFD7ED558CCDull;
-    return static_cast<size_t>(h >> (64 - kFrontLog2));
-  }
   static Key keyOf(const Block& b) { return {b.paddr, b.mode_key, b.cs_base, b.rip}; }
   void retire(std::unique_ptr<Block> b);
 

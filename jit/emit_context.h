@@ -70,6 +70,10 @@ struct BlockEnv {
   // stack emitters check it at run time (stack_guard).
   unsigned stack_size = 2;
   bool stack_guard = false;
+  uint64_t mode_key = 0;  // blockModeKey() at translation (constant while the block runs)
+  // kModeFlatData: DS, ES and SS need no segment checks and have base 0.
+  bool flat_data = false;
+  bool flatSeg(uint8_t seg) const { return flat_data && (seg == DS || seg == ES || seg == SS); }
 };
 
 struct EmitContext {

@@ -2,6 +2,9 @@
 
 #include <Zydis/Zydis.h>
 
+#include "jit/block_cache.h"
+#include "jit/emit_memory.h"
+
 namespace sv {
 
 using namespace asmjit;
@@ -14,9 +17,71 @@ void emitDispatchExit(EmitContext& ctx) {
   a.jmp(ctx.dispatch);
 }
 
+namespace {
+
+// The front-cache lookup of emit_dispatch.h; jumps to `miss` or enters the
+// found block. Uses rax, rcx, rdx, r8, r9.
+void emitInlineLookup(EmitContext& ctx, const FrontEntry* front, const Label& miss) {
+  Assembler& a = ctx.as;
+  const BlockEnv& env = ctx.env;
+  // rax = linear address of CS:RIP (Jit::blockAt), rcx = CS base.
+  a.mov(rcx, qword_ptr(jitreg::kState, static_cast<int32_t>(offsetof(CpuState, seg) + sizeof(SegmentCache) * CS +
+                                                            offsetof(SegmentCache, base))));
+  a.mov(rax, ripMem());
+  if (linearWraps32(ctx)) a.add(eax, ecx);
+  else a.add(rax, rcx);
+  // r9 = host pointer of the first byte (Cpu::codeHostFast: the execute
+  // tag of the entry set of this block's privilege).
+  a.mov(rdx, rax);
+  a.shr(rdx, Imm(12 - kTlbEntryShift));
+  a.and_(edx, Imm(static_cast<uint32_t>(env.tlb_index_mask)));
+  a.mov(r8, Imm(reinterpret_cast<uint64_t>(env.tlb_table)));
+  a.add(rdx, r8);
+  a.mov(r8, rax);
+  a.and_(r8, Imm(~int64_t{static_cast<int64_t>(kTlbFlagMask)}));
+  a.cmp(r8, qword_ptr(rdx, static_cast<int32_t>(8 * static_cast<unsigned>(AccessKind::Execute))));
+  a.jne(miss);
+  a.mov(r9, qword_ptr(rdx, static_cast<int32_t>(offsetof(TlbEntry, addend))));
+  a.add(r9, rax);
+  // rdx = the front-cache slot (frontIndex).
+  a.mov(rdx, Imm(env.mode_key * kFrontKeyMul));
+  a.xor_(rdx, rax);
+  a.mov(r8, Imm(kFrontMix));
+  a.imul(rdx, r8);
+  a.shr(rdx, Imm(64 - kFrontLog2));
+  a.shl(rdx, Imm(6));
+  static_assert(sizeof(FrontEntry) == 64);
+  a.mov(r8, Imm(reinterpret_cast<uint64_t>(front)));
+  a.add(rdx, r8);
+  auto field = [&](size_t offset) { return qword_ptr(rdx, static_cast<int32_t>(offset)); };
+  a.cmp(rax, field(offsetof(FrontEntry, linear)));
+  a.jne(miss);
+  a.mov(r8, Imm(env.mode_key));
+  a.cmp(r8, field(offsetof(FrontEntry, mode_key)));
+  a.jne(miss);
+  a.cmp(r9, field(offsetof(FrontEntry, host)));
+  a.jne(miss);
+  a.cmp(rcx, field(offsetof(FrontEntry, cs_base)));
+  a.jne(miss);
+  a.mov(rax, ripMem());
+  a.cmp(rax, field(offsetof(FrontEntry, rip)));
+  a.jne(miss);
+  a.jmp(field(offsetof(FrontEntry, chain_entry)));
+}
+
+}  // namespace
+
 void emitDispatchStub(EmitContext& ctx, const DispatchTarget& target) {
   Assembler& a = ctx.as;
   a.bind(ctx.dispatch);
+  // The inline lookup searches with this block's mode key (and so its TLB
+  // entry set): exits whose target has another key never come here
+  // (Jit::link leaves them unlinked).
+  if (target.front) {
+    Label call = a.newLabel();
+    emitInlineLookup(ctx, target.front, call);
+    a.bind(call);
+  }
   a.mov(rdi, Imm(reinterpret_cast<uint64_t>(target.arg)));
   a.mov(rax, Imm(reinterpret_cast<uint64_t>(target.fn)));
   a.call(rax);

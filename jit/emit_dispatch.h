@@ -8,16 +8,32 @@
 // jump; 0 sends the code back to Cpu::run. Because the lookup is made
 // each time with the current mapping, mode and code-page state, a
 // dispatched exit is valid whatever changed since it was emitted.
+//
+// Before the call the stub tries the front cache inline (Jit::blockAt's
+// first step, in generated code): the slot of (linear CS:RIP, this
+// block's mode key) must hold that linear address and mode key, the
+// host pointer of the target's first byte through the shadow TLB's
+// execute tag (the physical check) and the current CS base and RIP; then
+// it jumps to the slot's chained entry. The mode key, the privilege of
+// the TLB set and the per-instruction conditions (TF, shadow, breakpoints)
+// cannot change inside a block without the exit flag, which the stub's
+// callers have tested, so this block's values are the current ones. A
+// retired block leaves the front cache at once, and any miss takes the
+// call, which fills the slot for next time.
 #pragma once
 
 #include "jit/emit_context.h"
 
 namespace sv {
 
-// What the dispatch stub calls: fn(arg) -> chained entry or 0.
+struct FrontEntry;
+
+// What the dispatch stub calls: fn(arg) -> chained entry or 0; and the
+// front cache it first looks the target up in (inline).
 struct DispatchTarget {
   const void* fn = nullptr;
   const void* arg = nullptr;
+  const FrontEntry* front = nullptr;  // BlockCache::frontTable(), or none
 };
 
 // Leaves through the dispatch stub unless the exit flag is set (state

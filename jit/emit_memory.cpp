@@ -96,6 +96,7 @@ void emitSegmentCheck(EmitContext& ctx, uint8_t seg, AccessKind kind, const Labe
 // bases). A non-canonical result never matches a TLB tag, so the slow
 // path's interpreter run raises its #GP/#SS.
 void emitLinear(EmitContext& ctx, uint8_t seg) {
+  if (ctx.env.flatSeg(seg)) return;  // base 0; the offset is already below 4 GiB
   const Mem base = qword_ptr(jitreg::kState, static_cast<int32_t>(segOffset(seg) + offsetof(SegmentCache, base)));
   if (ctx.env.long64 && seg != FS && seg != GS) return;
   if (ctx.env.long64 || ctx.env.compat) ctx.as.add(rax, base);
@@ -130,7 +131,10 @@ void emitHostAddress(EmitContext& ctx, const DecodedInsn& insn, const Operand& o
 }
 
 void emitHostAt(EmitContext& ctx, uint8_t seg, unsigned size, AccessKind kind, const Label& slow) {
-  if (!ctx.env.long64) {
+  // A flat segment allows every offset whose last byte is below 4 GiB; one
+  // beyond gives a tag above 4 GiB, which the TLB never holds in protected
+  // mode, so the slow path's interpreter run raises the #GP/#SS.
+  if (!ctx.env.long64 && !ctx.env.flatSeg(seg)) {
     ctx.as.lea(r8, ptr(rax, static_cast<int32_t>(size - 1)));
     emitSegmentCheck(ctx, seg, kind, slow);
   }
@@ -138,20 +142,63 @@ void emitHostAt(EmitContext& ctx, uint8_t seg, unsigned size, AccessKind kind, c
   emitTlbLookup(ctx, kind, size - 1, slow);
 }
 
-void emitHostRange(EmitContext& ctx, uint8_t seg, AccessKind kind, const Label& slow) {
+bool linearWraps32(const EmitContext& ctx) { return !ctx.env.long64 && !ctx.env.compat; }
+
+void emitLinearRangeChecked(EmitContext& ctx, uint8_t seg, AccessKind kind, unsigned elem, const Label& slow) {
   Assembler& a = ctx.as;
-  if (!ctx.env.long64) {
+  // (A flat segment: the caller's no-wrap check keeps the range below 4 GiB.)
+  if (!ctx.env.long64 && !ctx.env.flatSeg(seg)) {
     a.lea(r8, ptr(rax, r10, 0, -1));
     emitSegmentCheck(ctx, seg, kind, slow);
   }
   emitLinear(ctx, seg);
-  // Within one page: (va & 0xFFF) + length <= 4096.
-  a.mov(r8d, eax);
-  a.and_(r8d, Imm(0xFFF));
-  a.add(r8, r10);
-  a.cmp(r8, Imm(0x1000));
-  a.ja(slow);
-  emitTlbLookup(ctx, kind, 0, slow);
+  // An element across a page boundary would need two host pointers: only
+  // when the range stays in its first page may the start be unaligned.
+  if (elem > 1) {
+    Label aligned = a.newLabel();
+    a.test(eax, Imm(elem - 1));
+    a.jz(aligned);
+    a.mov(r8d, eax);
+    a.and_(r8d, Imm(0xFFF));
+    a.add(r8, r10);
+    a.cmp(r8, Imm(0x1000));
+    a.ja(slow);
+    a.bind(aligned);
+  }
+  // r8 = each page of the range in turn, r9 = its last page. The linear
+  // address of the last byte wraps like every other (32 bits outside
+  // long/compat mode); a non-canonical page matches no tag.
+  const bool wrap = linearWraps32(ctx);
+  a.mov(r8, rax);
+  a.and_(r8, Imm(~int64_t{0xFFF}));
+  if (wrap) a.lea(r9d, ptr(rax, r10, 0, -1));
+  else a.lea(r9, ptr(rax, r10, 0, -1));
+  a.and_(r9, Imm(~int64_t{0xFFF}));
+  a.mov(rsi, Imm(reinterpret_cast<uint64_t>(ctx.env.tlb_table)));
+  Label next = a.newLabel(), done = a.newLabel();
+  a.bind(next);
+  a.mov(rcx, r8);
+  a.shr(rcx, Imm(12 - kTlbEntryShift));
+  a.and_(ecx, Imm(static_cast<uint32_t>(ctx.env.tlb_index_mask)));
+  a.cmp(r8, qword_ptr(rsi, rcx, 0, static_cast<int32_t>(8 * static_cast<unsigned>(kind))));
+  a.jne(slow);
+  a.cmp(r8, r9);
+  a.je(done);
+  if (wrap) a.add(r8d, Imm(0x1000));
+  else a.add(r8, Imm(0x1000));
+  a.jmp(next);
+  a.bind(done);
+}
+
+void emitHostOfCheckedLinear(EmitContext& ctx, const Gp& dst, const Gp& lin) {
+  Assembler& a = ctx.as;
+  a.mov(r9, lin);
+  a.shr(r9, Imm(12 - kTlbEntryShift));
+  a.and_(r9d, Imm(static_cast<uint32_t>(ctx.env.tlb_index_mask)));
+  a.mov(dst, Imm(reinterpret_cast<uint64_t>(ctx.env.tlb_table)));
+  a.add(r9, dst);
+  a.mov(dst, lin);
+  a.add(dst, qword_ptr(r9, static_cast<int32_t>(offsetof(TlbEntry, addend))));
 }
 
 }  // namespace sv

@@ -27,10 +27,22 @@ void emitHostAddress(EmitContext& ctx, const DecodedInsn& insn, const Operand& o
 // The same from an offset already in rax (stack accesses).
 void emitHostAt(EmitContext& ctx, uint8_t seg, unsigned size, AccessKind kind, const asmjit::Label& slow);
 
-// rax = offset in segment `seg`, r10 = length in bytes (>= 1): rax = host
-// pointer of the first byte when the whole range passes the segment checks,
-// lies in one page and hits the TLB for `kind`, else a jump to `slow`.
-// Uses r8, r9.
-void emitHostRange(EmitContext& ctx, uint8_t seg, AccessKind kind, const asmjit::Label& slow);
+// A range that may span pages (a REP string chunk): rax = offset in
+// segment `seg`, r10 = length in bytes (>= 1, at most a few pages). Jumps to `slow` unless the whole range passes the segment checks
+// and every page it touches hits the TLB for `kind`, and no element of
+// `elem` bytes straddles two pages (the start is elem-aligned when the
+// range leaves its first page). Then rax = the linear address of the first
+// byte. Uses r8, r9, rcx, rsi.
+void emitLinearRangeChecked(EmitContext& ctx, uint8_t seg, AccessKind kind, unsigned elem,
+                            const asmjit::Label& slow);
+
+// dst = host pointer of linear address `lin`, whose page the caller has
+// found in the TLB (emitLinearRangeChecked): the entry's addend + lin.
+// Uses r9; dst, lin and r9 must be three different registers.
+void emitHostOfCheckedLinear(EmitContext& ctx, const asmjit::x86::Gp& dst, const asmjit::x86::Gp& lin);
+
+// Whether linear addresses wrap at 4 GiB in this block (outside long and
+// compatibility mode, Cpu::wrapLinear).
+bool linearWraps32(const EmitContext& ctx);
 
 }  // namespace sv

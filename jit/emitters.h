@@ -35,6 +35,9 @@ class EmitterTable {
   // Native code for `insn` (true), or the call to its interpreter handler
   // (false).
   bool emit(EmitContext& ctx, const DecodedInsn& insn) const;
+  // Whether `mnemonic` has a native emitter (its family is not switched
+  // off by SV_JIT_NATIVE_OFF).
+  bool hasNative(unsigned mnemonic) const { return by_mnemonic_[mnemonic] != nullptr; }
 
  private:
   InsnEmitter by_mnemonic_[ZYDIS_MNEMONIC_MAX_VALUE + 1] = {};
@@ -44,6 +47,12 @@ class EmitterTable {
 // registers/immediates only (no memory, so no slow path and no fault) and
 // that writes all six arithmetic flags without reading them.
 bool writesAllFlagsNatively(const DecodedInsn& insn);
+
+// Whether `insn` is a register-only move (MOV r, r/imm; MOVZX/MOVSX/MOVSXD
+// r, r; LEA) that the native emitters always emit when their family is on:
+// it neither reads nor writes flags, cannot fault and calls nothing, so
+// flags pass through it unobserved (the translator's flag liveness).
+bool flagsTransparent(const DecodedInsn& insn);
 
 // Jumps to `taken` when condition `cc` (x86 encoding order, the low nibble
 // of Jcc/SETcc/CMOVcc; flags::condition) holds for the guest RFLAGS, or

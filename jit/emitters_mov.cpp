@@ -172,6 +172,25 @@ bool emitCmovcc(EmitContext& ctx, const DecodedInsn& insn) {
 
 }  // namespace
 
+bool flagsTransparent(const DecodedInsn& insn) {
+  if (insn.operand_count < 2) return false;
+  const Operand& d = insn.ops[0];
+  const Operand& s = insn.ops[1];
+  Mem m;
+  if (d.kind != OpKind::Reg || !sizeOk(d.size) || !guestRegMem(d.reg, d.size, m)) return false;
+  auto reg = [&](const Operand& o) { return o.kind == OpKind::Reg && sizeOk(o.size) && guestRegMem(o.reg, o.size, m); };
+  switch (insn.mnemonic) {
+    case ZYDIS_MNEMONIC_MOV:  // the forms emitMov never declines
+      return insn.opcode_map == 0 && (s.kind == OpKind::Imm || (reg(s) && s.size == d.size));
+    case ZYDIS_MNEMONIC_MOVZX: case ZYDIS_MNEMONIC_MOVSX: case ZYDIS_MNEMONIC_MOVSXD:
+      return reg(s) && s.size <= d.size;
+    case ZYDIS_MNEMONIC_LEA:  // no memory access
+      return s.kind == OpKind::Mem && d.size != 1;
+    default:
+      return false;
+  }
+}
+
 void registerMovEmitters(InsnEmitter* t) {
   t[ZYDIS_MNEMONIC_MOV] = &emitMov;
   t[ZYDIS_MNEMONIC_MOVZX] = &emitMovExtend<false>;

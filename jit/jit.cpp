@@ -10,7 +10,8 @@ Jit::Jit(Cpu& cpu, CodePageMap& code, JitOptions opt)
     : cpu_(cpu), code_map_(code), opt_(opt), rt_(std::make_unique<asmjit::JitRuntime>()) {
   cpu_.setBlockExecutor(this);
   cpu_.setCodeWriteListener(this);
-  translator_.setDispatch(DispatchTarget{reinterpret_cast<const void*>(&Jit::dispatchFromCode), this});
+  translator_.setDispatch(
+      DispatchTarget{reinterpret_cast<const void*>(&Jit::dispatchFromCode), this, cache_.frontTable()});
   translator_.setMaxBlockInsns(opt_.max_block_insns);
 }
 
@@ -79,9 +80,14 @@ void Jit::link(Cpu& cpu, ChainExit& e) {
   // page whenever the owner runs. A jump to another page needs that
   // check and goes back through blockAt. Same mode key and CS base: the
   // target was translated for what the owner runs in.
-  if ((to->linear >> 12) != (from->linear >> 12) || to->mode_key != from->mode_key || to->cs_base != from->cs_base) {
-    // Another page (or mode): no fixed link can be valid, but the dispatch
-    // stub looks the target up with the physical check every time.
+  // Another mode (the owner's last instruction changed AC, a data segment
+  // ...): the dispatch stub's inline lookup would search with the owner's
+  // mode key, so such an exit stays unlinked and returns to runBlock.
+  if (to->mode_key != from->mode_key) return;
+  if ((to->linear >> 12) != (from->linear >> 12) || to->cs_base != from->cs_base) {
+    // Another page (or CS base): no fixed link can be valid, but the
+    // dispatch stub looks the target up with the physical check (and the
+    // CS base) every time.
     if (e.dispatch) {
       e.slot = e.dispatch;
       ++stats_.dispatch_links;

@@ -78,6 +78,23 @@ bool Translator::endsBlock(const DecodedInsn& insn) {
   }
 }
 
+bool Translator::loadsFlatSegment(const DecodedInsn& insn) {
+  // MOV/POP to DS, ES or SS; LDS, LES (LSS ends every block). Far
+  // transfers, IRET, INT and the like end every block anyway.
+  switch (insn.mnemonic) {
+    case ZYDIS_MNEMONIC_LDS: case ZYDIS_MNEMONIC_LES:
+      return true;
+    case ZYDIS_MNEMONIC_MOV: case ZYDIS_MNEMONIC_POP: {
+      if (insn.operand_count == 0 || insn.ops[0].kind != OpKind::Reg || insn.ops[0].reg.cls != RegClass::Seg)
+        return false;
+      const unsigned r = insn.ops[0].reg.index;
+      return r == DS || r == ES || r == SS;
+    }
+    default:
+      return false;
+  }
+}
+
 unsigned Translator::decodeRun(Cpu& cpu, uint64_t linear, const uint8_t* first) {
   const CodeMode cm = cpu.codeMode();
   const bool long64 = cpu.mode() == CpuMode::Long64;
@@ -85,6 +102,7 @@ unsigned Translator::decodeRun(Cpu& cpu, uint64_t linear, const uint8_t* first) 
   const unsigned size = cpu.codeSize();
   const uint64_t ip_mask = size >= 8 ? ~0ull : (1ull << (size * 8)) - 1;
   const unsigned start_off = static_cast<unsigned>(linear & kPageMask);
+  const bool flat = (blockModeKey(cpu) & kModeFlatData) != 0;
 
   unsigned n = 0;
   unsigned off = start_off;  // page offset of the next instruction
@@ -106,7 +124,7 @@ unsigned Translator::decodeRun(Cpu& cpu, uint64_t linear, const uint8_t* first) 
     off += insn.length;
     // IP wrapping (16-bit code at FFFF) continues at a different linear
     // address: end here.
-    if ((next & ip_mask) != next || endsBlock(insn)) break;
+    if ((next & ip_mask) != next || endsBlock(insn) || (flat && loadsFlatSegment(insn))) break;
     ip = next;
   }
   return n;
@@ -131,6 +149,18 @@ std::unique_ptr<Block> Translator::translate(Cpu& cpu, uint64_t linear, uint64_t
   return b;
 }
 
+bool Translator::flagsDeadAfter(const Block& b, unsigned i) const {
+  // The next instruction that is not a register-only move must overwrite
+  // all six flags natively; the moves in between neither read the flags
+  // nor can fault or call out, so nothing observes the skipped ones.
+  for (unsigned j = i + 1; j < b.count; ++j) {
+    const DecodedInsn& next = b.insns[j];
+    if (writesAllFlagsNatively(next)) return emitters_.hasNative(next.mnemonic);
+    if (!flagsTransparent(next) || !emitters_.hasNative(next.mnemonic)) return false;
+  }
+  return false;
+}
+
 BlockEnv Translator::envFor(Cpu& cpu) {
   BlockEnv env;
   const CpuMode m = cpu.mode();
@@ -150,6 +180,9 @@ BlockEnv Translator::envFor(Cpu& cpu) {
   env.tlb_index_mask = fp.index_mask;
   env.stack_size = cpu.stackAddrSize();
   env.stack_guard = m != CpuMode::Long64 && m != CpuMode::Virtual86;
+  env.mode_key = blockModeKey(cpu);
+  env.flat_data = (env.mode_key & kModeFlatData) != 0;
+  if (env.flat_data) env.stack_guard = false;  // SS.B is part of the key
   return env;
 }
 
@@ -202,7 +235,7 @@ bool Translator::emit(Cpu& cpu, Block& b, asmjit::JitRuntime& rt) {
     ctx.last = i + 1 == b.count;
     ctx.prev_flags_in_esi = ctx.flags_in_esi;
     ctx.flags_in_esi = false;
-    ctx.flags_dead = i + 1 < b.count && writesAllFlagsNatively(b.insns[i + 1]);
+    ctx.flags_dead = flagsDeadAfter(b, i);
     last_native = emitters_.emit(ctx, insn);
     if (!last_native) ctx.flags_in_esi = false;
     if (ctx.ended || ctx.last) break;
@@ -222,7 +255,7 @@ bool Translator::emit(Cpu& cpu, Block& b, asmjit::JitRuntime& rt) {
     if (last_native) {
       // The block ended at its size limit or the page end.
       ctx.chainExit(kExitFallThrough, next, ctx.pending);
-    } else if (!endsBlock(lastInsn)) {
+    } else if (!endsBlock(lastInsn) && !(env.flat_data && loadsFlatSegment(lastInsn))) {
       emitLeaveUnlessRipIs(a, next, ctx.plain_exit);
       ctx.chainExit(kExitFallThrough, next, 0);
     } else if (dispatch_.fn && isIndirectNearBranch(lastInsn)) {

@@ -48,6 +48,12 @@ class Translator {
   unsigned decodeRun(Cpu& cpu, uint64_t linear, const uint8_t* first);
   bool emit(Cpu& cpu, Block& b, asmjit::JitRuntime& rt);
   static BlockEnv envFor(Cpu& cpu);
+  // Whether `insn` may load DS, ES or SS: it ends a block that assumes
+  // them flat (kModeFlatData), which then leaves to Cpu::run.
+  static bool loadsFlatSegment(const DecodedInsn& insn);
+  // Flag liveness: whether the arithmetic flags instruction i of `b`
+  // writes are overwritten natively before anything can observe them.
+  bool flagsDeadAfter(const Block& b, unsigned i) const;
 
   Decoder decoder_;
   EmitterTable emitters_;
