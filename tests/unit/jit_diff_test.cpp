@@ -1106,3 +1106,35 @@ TEST_CASE("jit RET: native near RET and RET imm16 in 16/32/64-bit code, precise 
   CHECK(runAndCompare(rigs, Mode::Prot32Paging, {0x90, 0xC3, 0xF4}, fault_regs, 0, 100, "ret #PF") != Cpu::Exit::Budget);
   CHECK(rigs.jit.cpu.state.cr2 == 0x2F000);
 }
+
+TEST_CASE("jit chaining: exits whose target alternates between two mode keys, across a page") {
+  // With ES and SS flat, DS alternates between the flat selector (0x18)
+  // and the one based at kData (0x10), so the mode key's flat-data bit
+  // flips. The MOV DS ends its page: its block's fall-through exit goes to
+  // the next page, where the load is translated once for each key, and
+  // each must run only under its own key (a flat block adds no DS base).
+  RigPair rigs;
+  std::vector<uint8_t> code = {
+      0xB8, 0x18, 0x00, 0x00, 0x00,  // mov eax, 0x18
+      0x8E, 0xC0,                    // mov es, ax
+      0x8E, 0xD0,                    // mov ss, ax
+      0xB9, 0x08, 0x00, 0x00, 0x00,  // mov ecx, 8
+      0xBB, 0x18, 0x00, 0x00, 0x00,  // mov ebx, 0x18
+      0xBA, 0x10, 0x00, 0x00, 0x00,  // mov edx, 0x10
+  };
+  const uint32_t jmp_next = static_cast<uint32_t>(code.size() + 5);
+  const uint32_t rel = 0xFFE - jmp_next;  // jmp to the page's last two bytes
+  code.insert(code.end(), {0xE9, static_cast<uint8_t>(rel), static_cast<uint8_t>(rel >> 8), 0, 0});
+  code.resize(0xFFE, 0x90);
+  code.insert(code.end(), {
+      0x8E, 0xDB,                    // FFE: mov ds, bx
+      0xA1, 0x00, 0x01, 0x00, 0x00,  // 1000: mov eax, [0x100]
+      0x01, 0xC6,                    // add esi, eax
+      0x87, 0xD3,                    // xchg ebx, edx
+      0xE2, 0xF3,                    // loop FFE
+      0xF4,                          // hlt
+  });
+  const uint64_t regs[8] = {};
+  CHECK(runAndCompare(rigs, Mode::Prot32, code, regs, 0, 200, "alternating DS") == Cpu::Exit::Halted);
+  CHECK(rigs.jit.jit->stats().blocks_run > 0);
+}
