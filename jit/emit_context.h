@@ -73,6 +73,9 @@ struct BlockEnv {
   uint64_t mode_key = 0;  // blockModeKey() at translation (constant while the block runs)
   // kModeFlatData: DS, ES and SS need no segment checks and have base 0.
   bool flat_data = false;
+  // SSE instructions run (CR4.OSFXSR set, CR0.EM and TS clear: all in the
+  // mode key); else they raise #UD/#NM in their handlers.
+  bool sse = false;
   bool flatSeg(uint8_t seg) const { return flat_data && (seg == DS || seg == ES || seg == SS); }
 };
 

@@ -36,6 +36,7 @@ EmitterTable::EmitterTable() {
   if (on("mul")) registerMulEmitters(by_mnemonic_);
   if (on("bit")) registerBitEmitters(by_mnemonic_);
   if (on("exchange")) registerExchangeEmitters(by_mnemonic_);
+  if (on("sse")) registerSseMoveEmitters(by_mnemonic_, on("string"));
 }
 
 bool EmitterTable::emit(EmitContext& ctx, const DecodedInsn& insn) const {

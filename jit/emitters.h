@@ -78,6 +78,11 @@ void registerStringEmitters(InsnEmitter* table);
 void registerStackEmitters(InsnEmitter* table);
 void registerShiftEmitters(InsnEmitter* table);
 void registerMulEmitters(InsnEmitter* table);
+// MOVSD is shared with the string family: with `strings_native` its
+// string form stays native (emitMovsString).
+void registerSseMoveEmitters(InsnEmitter* table, bool strings_native);
+// The native MOVS (string) emitter.
+bool emitMovsString(EmitContext& ctx, const DecodedInsn& insn);
 void registerBitEmitters(InsnEmitter* table);
 void registerExchangeEmitters(InsnEmitter* table);
 

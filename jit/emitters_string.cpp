@@ -261,6 +261,8 @@ bool emitStringAny(EmitContext& ctx, const DecodedInsn& insn) {
 
 }  // namespace
 
+bool emitMovsString(EmitContext& ctx, const DecodedInsn& insn) { return emitStringAny<Str::Movs>(ctx, insn); }
+
 void registerStringEmitters(InsnEmitter* t) {
   for (ZydisMnemonic m : {ZYDIS_MNEMONIC_LODSB, ZYDIS_MNEMONIC_LODSW, ZYDIS_MNEMONIC_LODSD, ZYDIS_MNEMONIC_LODSQ})
     t[m] = &emitStringAny<Str::Lods>;

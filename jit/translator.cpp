@@ -175,6 +175,7 @@ BlockEnv Translator::envFor(Cpu& cpu) {
   const bool user = cpu.cpl() == 3;
   const bool smap = (cpu.state.cr4 & cr4::SMAP) != 0;
   const Privilege priv = privilegeFor(user, false, (cpu.state.rflags & flag::AC) != 0, smap);
+  env.sse = (cpu.state.cr4 & cr4::OSFXSR) && !(cpu.state.cr0 & (cr0::EM | cr0::TS));
   const TlbFastPath& fp = cpu.tlb().fastPath();
   env.tlb_table = fp.table[static_cast<unsigned>(priv)];
   env.tlb_index_mask = fp.index_mask;
