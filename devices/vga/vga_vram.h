@@ -5,9 +5,16 @@
 // Layout as QEMU's stdvga: the four planes are interleaved byte by byte
 // (plane p of plane offset a is byte 4a + p), so chain-4 (mode 13h) and the
 // VBE linear framebuffer address the same bytes linearly.
+//
+// The 16 MiB are an anonymous mapping: pages the guest never draws on cost
+// no host memory, and clearing the whole memory (a VBE mode set) gives the
+// pages back instead of writing zeros over them.
 #pragma once
+#include <sys/mman.h>
+
 #include <cstdint>
 #include <cstring>
+#include <new>
 #include <vector>
 
 #include "devices/vga/byte_lanes.h"
@@ -17,10 +24,17 @@ namespace sv {
 class VgaVram {
  public:
   static constexpr uint32_t kPageShift = 12;
-  explicit VgaVram(uint32_t bytes) : bytes_(bytes, 0), dirty_((bytes >> kPageShift) / 64 + 1, 0) {}
+  explicit VgaVram(uint32_t bytes) : size_(bytes), dirty_((bytes >> kPageShift) / 64 + 1, 0) {
+    void* p = mmap(nullptr, size_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) throw std::bad_alloc();
+    bytes_ = static_cast<uint8_t*>(p);
+  }
+  ~VgaVram() { munmap(bytes_, size_); }
+  VgaVram(const VgaVram&) = delete;
+  VgaVram& operator=(const VgaVram&) = delete;
 
-  uint32_t size() const { return static_cast<uint32_t>(bytes_.size()); }
-  const uint8_t* data() const { return bytes_.data(); }
+  uint32_t size() const { return size_; }
+  const uint8_t* data() const { return bytes_; }
 
   uint8_t read8(uint32_t offset) const { return offset < size() ? bytes_[offset] : 0xFF; }
   void write8(uint32_t offset, uint8_t v) {
@@ -36,7 +50,8 @@ class VgaVram {
     writeByteLanes(offset, n, v, [this](uint64_t o, uint8_t b) { write8(static_cast<uint32_t>(o), b); });
   }
   void fill(uint8_t v) {
-    std::memset(bytes_.data(), v, bytes_.size());
+    // Zero: drop the pages (an anonymous private mapping reads zeros again).
+    if (v != 0 || madvise(bytes_, size_, MADV_DONTNEED) != 0) std::memset(bytes_, v, size_);
     markAllDirty();
   }
 
@@ -62,7 +77,8 @@ class VgaVram {
   void clearDirty() { std::memset(dirty_.data(), 0, dirty_.size() * sizeof(uint64_t)); }
 
  private:
-  std::vector<uint8_t> bytes_;
+  uint32_t size_;
+  uint8_t* bytes_ = nullptr;
   std::vector<uint64_t> dirty_;
 };
 
