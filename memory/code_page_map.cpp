@@ -11,34 +11,36 @@ static_assert(PhysicalMemory::kHighRamBase == 0x100000000ull, "CodePageMap assum
 CodePageMap::CodePageMap(const PhysicalMemory& mem)
     : low_end_(mem.ramBelow4G()), high_size_(mem.ramSize() - mem.ramBelow4G()) {
   uint64_t pages = (low_end_ + high_size_) >> 12;
-  bits_.assign((pages + 63) / 64, 0);
   granules_.assign(pages, 0);
 }
 
 bool CodePageMap::set(uint64_t paddr, uint64_t len) {
   uint64_t i = indexOf(paddr);
   if (i == kUntracked) return false;
+  const bool was_marked = granules_[i] != 0;
   granules_[i] |= granuleMask(paddr, std::max<uint64_t>(len, 1));
-  uint64_t bit = 1ull << (i & 63);
-  if (bits_[i >> 6] & bit) return true;
-  bits_[i >> 6] |= bit;
+  if (!was_marked) pageMarked(paddr);
+  return true;
+}
+
+void CodePageMap::pageMarked(uint64_t paddr) {
   ++marked_;
   ++generation_;
   uint64_t page = paddr & ~0xFFFull;
   for (CodePageListener* l : listeners_) l->codePageAdded(page);
-  return true;
 }
 
 void CodePageMap::setGranules(uint64_t paddr, uint64_t mask) {
   uint64_t i = indexOf(paddr);
   if (i == kUntracked) return;
+  const bool was_marked = granules_[i] != 0;
   granules_[i] = mask;
-  if (mask) return;  // still a code page
-  uint64_t bit = 1ull << (i & 63);
-  if (!(bits_[i >> 6] & bit)) return;
-  bits_[i >> 6] &= ~bit;
-  --marked_;
-  ++generation_;
+  if (!was_marked && mask) {
+    pageMarked(paddr);
+  } else if (was_marked && !mask) {
+    --marked_;
+    ++generation_;
+  }
 }
 
 void CodePageMap::addListener(CodePageListener* l) {

@@ -44,7 +44,7 @@ class CodePageMap {
   // Whether the page holding `paddr` is marked. False for addresses outside RAM.
   bool test(uint64_t paddr) const {
     uint64_t i = indexOf(paddr);
-    return i != kUntracked && (bits_[i >> 6] >> (i & 63)) & 1;
+    return i != kUntracked && granules_[i] != 0;
   }
   // Marks the page of `paddr` and the granules of [paddr, paddr + len)
   // (within that page) as code; on a new page mark, bumps the generation
@@ -57,7 +57,8 @@ class CodePageMap {
     return i != kUntracked && (granules_[i] & granuleMask(paddr, len)) != 0;
   }
   // The page's code granules become `mask` (bit g: bytes 64g..64g+63), after
-  // some of its blocks went; 0 unmarks the page.
+  // some of its blocks went; 0 unmarks the page. A page is marked exactly
+  // when it has a code granule.
   void setGranules(uint64_t paddr, uint64_t mask);
   // Unmarks the page of `paddr` (its translated code is gone). Listeners are
   // not told: slow-path entries find out on their next store.
@@ -84,6 +85,8 @@ class CodePageMap {
 
  private:
   static constexpr uint64_t kUntracked = ~0ull;
+  // A page got its first code granule: count it and tell the listeners.
+  void pageMarked(uint64_t paddr);
   uint64_t indexOf(uint64_t paddr) const {
     if (paddr < low_end_) return paddr >> 12;
     if (paddr >= kHighBase && paddr - kHighBase < high_size_) return (low_end_ + (paddr - kHighBase)) >> 12;
@@ -93,8 +96,7 @@ class CodePageMap {
   static constexpr uint64_t kHighBase = 0x100000000ull;  // PhysicalMemory::kHighRamBase
   uint64_t low_end_;    // RAM below the PCI hole: [0, low_end_)
   uint64_t high_size_;  // RAM above 4 GiB: [4G, 4G + high_size_)
-  std::vector<uint64_t> bits_;
-  std::vector<uint64_t> granules_;  // per page: 64-byte granules holding code
+  std::vector<uint64_t> granules_;  // per page: 64-byte granules holding code (0: not a code page)
   std::vector<CodePageListener*> listeners_;
   uint64_t generation_ = 0;
   uint64_t marked_ = 0;
