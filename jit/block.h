@@ -29,13 +29,12 @@ struct ChainExit {
   Block* target = nullptr;  // linked block, or nullptr
 };
 
-// The generated code. `exit_flag` is Cpu::blockExitFlag(): the code returns
-// after an instruction that set it or that did not fall through. `retired`
-// is the CPU's retired counter; chained blocks are entered only while
-// *retired + their count <= retired_limit, so budgets stay exact. Returns
-// the exit to link, or nullptr.
-using BlockFn = const ChainExit* (*)(CpuState* state, Cpu* cpu, const uint8_t* exit_flag, uint64_t* retired,
-                                     uint64_t retired_limit);
+// The generated code. It returns after an instruction that set
+// Cpu::blockExitFlag() or that did not fall through. Chained blocks are
+// entered only while the CPU's retired counter + their count <=
+// retired_limit, so budgets stay exact. Returns the exit to link, or
+// nullptr.
+using BlockFn = const ChainExit* (*)(CpuState* state, Cpu* cpu, uint64_t retired_limit);
 
 constexpr unsigned kMaxBlockInsns = 64;
 // Direct exits of a block: taken branch, fall-through, and a native REP

@@ -15,7 +15,7 @@ void EmitContext::storeRip(uint64_t value) {
 }
 
 void EmitContext::addRetired(unsigned n) {
-  if (n) as.add(qword_ptr(jitreg::kRetired), Imm(n));
+  if (n) as.add(jitreg::kRetired, Imm(n));
 }
 
 void EmitContext::syncForCall() {
@@ -26,10 +26,12 @@ void EmitContext::syncForCall() {
 }
 
 void EmitContext::callHelper(const void* fn, uint64_t arg) {
+  as.mov(retiredMem(), jitreg::kRetired);
   as.mov(rdi, jitreg::kCpu);
   as.mov(rsi, Imm(arg));
   as.mov(rax, Imm(reinterpret_cast<uint64_t>(fn)));
   as.call(rax);
+  as.mov(jitreg::kRetired, retiredMem());
 }
 
 void EmitContext::chainExit(unsigned slot, uint64_t target, unsigned retired) {
@@ -43,7 +45,7 @@ void EmitContext::chainExit(unsigned slot, uint64_t target, unsigned retired) {
     as.jmp(plain_exit);
     return;
   }
-  as.cmp(byte_ptr(jitreg::kExitFlag), 0);
+  as.cmp(exitFlagMem(), 0);
   as.jne(plain_exit);
   as.mov(rax, Imm(reinterpret_cast<uint64_t>(&exits[slot].slot)));
   as.jmp(qword_ptr(rax));

@@ -7,11 +7,14 @@
 // prologue):
 //   rbx  CpuState*          (callee-saved: survives handler calls)
 //   r12  Cpu*
-//   r13  const uint8_t*     Cpu::blockExitFlag()
-//   r14  uint64_t*          the retired-instruction counter (CpuStats::retired)
-//   r15  uint64_t           retired value the chain may not pass (budget)
-//   rbp  free callee-saved scratch
-//   rax rcx rdx rsi rdi r8-r11: scratch, clobbered by calls
+//   r14  the retired-instruction counter's value (CpuStats::retired lives
+//        in memory only across calls and after the block: callHelper and
+//        the epilogue write it back, callHelper reloads it)
+//   [rsp] retired value the chain may not pass (budget)
+//   rbp r13 r15 r10 r11: the guest-register cache (reg_cache.h)
+//   rax rcx rdx rsi rdi r8 r9: scratch, clobbered by calls
+// Cpu::blockExitFlag() and the counter's home are Cpu members, addressed
+// from rbx by their distance from Cpu::state (BlockEnv).
 // Guest registers live in CpuState; native code loads and stores them per
 // instruction (no cross-instruction register allocation yet).
 //
@@ -42,9 +45,7 @@ namespace jitreg {
 using namespace asmjit::x86;
 inline const Gp kState = rbx;
 inline const Gp kCpu = r12;
-inline const Gp kExitFlag = r13;
 inline const Gp kRetired = r14;
-inline const Gp kRetiredLimit = r15;
 }  // namespace jitreg
 
 // An out-of-line path that runs one instruction in the interpreter because
@@ -71,6 +72,9 @@ struct BlockEnv {
   unsigned stack_size = 2;
   bool stack_guard = false;
   uint64_t mode_key = 0;  // blockModeKey() at translation (constant while the block runs)
+  // Cpu::blockExitFlag() and Cpu::retiredCounter() relative to &cpu.state.
+  int32_t exit_flag_disp = 0;
+  int32_t retired_disp = 0;
   // kModeFlatData: DS, ES and SS need no segment checks and have base 0.
   bool flat_data = false;
   // SSE instructions run (CR4.OSFXSR set, CR0.EM and TS clear: all in the
@@ -111,14 +115,18 @@ struct EmitContext {
   unsigned pending = 0;   // retired but not yet added to *retired
   bool rip_stale = false; // state.rip is not `rip`
 
+  // The exit flag (a byte) and the retired counter's home in memory.
+  asmjit::x86::Mem exitFlagMem() const { return asmjit::x86::byte_ptr(jitreg::kState, env.exit_flag_disp); }
+  asmjit::x86::Mem retiredMem() const { return asmjit::x86::qword_ptr(jitreg::kState, env.retired_disp); }
   // Writes state.rip = rip and commits `pending` (as the interpreter would
   // have them at the start of the current instruction).
   void syncForCall();
   // Emits state.rip = value.
   void storeRip(uint64_t value);
-  // Emits *retired += n.
+  // Emits retired += n.
   void addRetired(unsigned n);
-  // Emits a call of fn(cpu, arg) (System V; rsp is 16-aligned in the body).
+  // Emits a call of fn(cpu, arg) (System V; rsp is 16-aligned in the body),
+  // with the retired counter written to memory before and read back after.
   void callHelper(const void* fn, uint64_t arg);
   // A slow path for the current instruction: runs it in the interpreter.
   SlowPath& newSlowPath(const DecodedInsn& insn);

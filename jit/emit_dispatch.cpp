@@ -12,7 +12,7 @@ using namespace asmjit::x86;
 
 void emitDispatchExit(EmitContext& ctx) {
   Assembler& a = ctx.as;
-  a.cmp(byte_ptr(jitreg::kExitFlag), 0);
+  a.cmp(ctx.exitFlagMem(), 0);
   a.jne(ctx.plain_exit);
   a.jmp(ctx.dispatch);
 }
@@ -82,9 +82,11 @@ void emitDispatchStub(EmitContext& ctx, const DispatchTarget& target) {
     emitInlineLookup(ctx, target.front, call);
     a.bind(call);
   }
+  a.mov(ctx.retiredMem(), jitreg::kRetired);
   a.mov(rdi, Imm(reinterpret_cast<uint64_t>(target.arg)));
   a.mov(rax, Imm(reinterpret_cast<uint64_t>(target.fn)));
   a.call(rax);
+  a.mov(jitreg::kRetired, ctx.retiredMem());
   a.test(rax, rax);
   a.jz(ctx.plain_exit);
   a.jmp(rax);

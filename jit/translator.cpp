@@ -183,6 +183,9 @@ BlockEnv Translator::envFor(Cpu& cpu) {
   env.stack_guard = m != CpuMode::Long64 && m != CpuMode::Virtual86;
   env.mode_key = blockModeKey(cpu);
   env.flat_data = (env.mode_key & kModeFlatData) != 0;
+  const auto* state = reinterpret_cast<const uint8_t*>(&cpu.state);
+  env.exit_flag_disp = static_cast<int32_t>(cpu.blockExitFlag() - state);
+  env.retired_disp = static_cast<int32_t>(reinterpret_cast<const uint8_t*>(cpu.retiredCounter()) - state);
   if (env.flat_data) env.stack_guard = false;  // SS.B is part of the key
   return env;
 }
@@ -210,16 +213,14 @@ bool Translator::emit(Cpu& cpu, Block& b, asmjit::JitRuntime& rt) {
   a.sub(rsp, 8);
   a.mov(jitreg::kState, rdi);
   a.mov(jitreg::kCpu, rsi);
-  a.mov(jitreg::kExitFlag, rdx);
-  a.mov(jitreg::kRetired, rcx);
-  a.mov(jitreg::kRetiredLimit, r8);
+  a.mov(qword_ptr(rsp), rdx);  // the budget's limit
+  a.mov(jitreg::kRetired, ctx.retiredMem());
   // Chained entry: the budget must cover the whole block, and (outside
   // 64-bit mode) the CS limit its last byte, as Jit::blockAt checks for
   // entries from Cpu::run. State is exact here; a failed check returns.
   a.bind(entry);
-  a.mov(rax, qword_ptr(jitreg::kRetired));
-  a.add(rax, Imm(b.count));
-  a.cmp(rax, jitreg::kRetiredLimit);
+  a.lea(rax, ptr(jitreg::kRetired, static_cast<int32_t>(b.count)));
+  a.cmp(rax, qword_ptr(rsp));
   a.ja(ctx.plain_exit);
   if (!env.long64) {
     a.cmp(dword_ptr(jitreg::kState, static_cast<int32_t>(offsetof(CpuState, seg) + sizeof(SegmentCache) * CS +
@@ -247,7 +248,7 @@ bool Translator::emit(Cpu& cpu, Block& b, asmjit::JitRuntime& rt) {
     // Either way the state is exact: back to Cpu::run.
     const uint64_t next = ctx.next_rip;
     emitLeaveUnlessRipIs(a, next, ctx.plain_exit);
-    a.cmp(byte_ptr(jitreg::kExitFlag), 0);
+    a.cmp(ctx.exitFlagMem(), 0);
     a.jne(ctx.plain_exit);
   }
   if (!ctx.ended) {
@@ -276,11 +277,11 @@ bool Translator::emit(Cpu& cpu, Block& b, asmjit::JitRuntime& rt) {
     ctx.callHelper(handlerThunk(), reinterpret_cast<uint64_t>(sp.insn));
     // An MMIO access or a store to translated code may have asked to leave:
     // executeDecoded has left RIP and retired exact for that.
-    a.cmp(byte_ptr(jitreg::kExitFlag), 0);
+    a.cmp(ctx.exitFlagMem(), 0);
     a.jne(ctx.plain_exit);
     // Back on the fast path's terms: this instruction and the pending ones
     // retire lazily again.
-    if (sp.pending + 1) a.sub(qword_ptr(jitreg::kRetired), Imm(sp.pending + 1));
+    if (sp.pending + 1) a.sub(jitreg::kRetired, Imm(sp.pending + 1));
     a.jmp(sp.resume);
   }
   // Link-request stubs: return the exit to Jit::runBlock.
@@ -293,6 +294,7 @@ bool Translator::emit(Cpu& cpu, Block& b, asmjit::JitRuntime& rt) {
   a.bind(ctx.plain_exit);
   a.xor_(eax, eax);
   a.bind(epilogue);
+  a.mov(ctx.retiredMem(), jitreg::kRetired);
   a.add(rsp, 8);
   for (int i = 5; i >= 0; --i) a.pop(saved[i]);
   a.ret();
