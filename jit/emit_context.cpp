@@ -58,6 +58,11 @@ SlowPath& EmitContext::newSlowPath(const DecodedInsn& insn) {
   return slow_paths.back();
 }
 
+void EmitContext::bindResume(SlowPath& slow) {
+  as.bind(slow.resume);
+  if (regs.active()) slow.reload = regs.snapshot();
+}
+
 bool guestRegMem(const RegId& reg, unsigned size, Mem& out) {
   if (reg.cls == RegClass::Gpr && reg.index < kGprCount) {
     out = stateMem(offsetof(CpuState, gpr) + 8 * reg.index, size);

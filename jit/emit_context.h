@@ -15,8 +15,8 @@
 //   rax rcx rdx rsi rdi r8 r9: scratch, clobbered by calls
 // Cpu::blockExitFlag() and the counter's home are Cpu members, addressed
 // from rbx by their distance from Cpu::state (BlockEnv).
-// Guest registers live in CpuState; native code loads and stores them per
-// instruction (no cross-instruction register allocation yet).
+// Guest registers live in CpuState; within a block, reg_cache.h keeps
+// copies of the ones in use in host registers (write-through).
 //
 // Lazy bookkeeping: after a native instruction, state.rip and the retired
 // counter are not written; `pending` counts the instructions retired but
@@ -35,6 +35,7 @@
 #include "cpu/cpu_state.h"
 #include "cpu/decoded_insn.h"
 #include "jit/block.h"
+#include "jit/reg_cache.h"
 #include "memory/shadow_tlb.h"
 
 namespace sv {
@@ -56,6 +57,8 @@ struct SlowPath {
   const DecodedInsn* insn;
   uint64_t rip;      // the instruction's RIP
   unsigned pending;  // instructions pending before it
+  // The guest registers cached at `resume` (reloaded after the interpreter ran).
+  RegCache::Snapshot reload{};
 };
 
 // Facts about the block's translation context, fixed by its mode key.
@@ -112,6 +115,9 @@ struct EmitContext {
   bool flags_in_esi = false;
   bool prev_flags_in_esi = false;
 
+  // Guest registers in host registers (reg_cache.h).
+  RegCache regs{as};
+
   unsigned pending = 0;   // retired but not yet added to *retired
   bool rip_stale = false; // state.rip is not `rip`
 
@@ -130,6 +136,15 @@ struct EmitContext {
   void callHelper(const void* fn, uint64_t arg);
   // A slow path for the current instruction: runs it in the interpreter.
   SlowPath& newSlowPath(const DecodedInsn& insn);
+  // Binds the slow path's resume label; the registers cached there are
+  // reloaded on the slow path before it jumps back.
+  void bindResume(SlowPath& slow);
+  // An emitter that reads and writes guest registers through `regs`:
+  // activates the cache and brings in the instruction's operands.
+  void useRegs(const DecodedInsn& insn) {
+    regs.activate();
+    regs.useOperands(insn);
+  }
   // Leaves the block through direct exit `slot` (ChainSlot)
   // towards `target` with `retired` instructions still to commit: writes
   // RIP and the counter, then jumps through the exit's slot (another

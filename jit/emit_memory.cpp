@@ -12,15 +12,24 @@ bool memFastPathUsable(const EmitContext& ctx, const Operand& op) {
 
 void emitEffectiveAddress(EmitContext& ctx, const DecodedInsn& insn, const Operand& op) {
   Assembler& a = ctx.as;
-  auto gpr = [](unsigned i) { return stateMem(offsetof(CpuState, gpr) + 8 * i, 8); };
   const int32_t disp = static_cast<int32_t>(op.disp);
   const bool has_base = op.base != kNoGpr && op.base != 16;
   const bool has_index = op.index != kNoGpr;
-  if (insn.addrsize == 8) {
+  // The base in its cached host register, or loaded into rax; the index
+  // likewise, or in r8.
+  const bool wide = insn.addrsize == 8;
+  auto operand = [&](unsigned reg, const Gp& scratch) -> Gp {
+    if (const Gp* h = ctx.regs.host(reg)) return *h;
+    if (wide) a.mov(scratch, gprMem(reg, 8));
+    else a.mov(scratch.r32(), gprMem(reg, 4));
+    return scratch;
+  };
+  const Gp base = has_base ? operand(op.base, rax) : Gp(rax);
+  const Gp index = has_index ? operand(op.index, r8) : Gp(r8);
+  const unsigned shift = has_index ? static_cast<unsigned>(__builtin_ctz(op.scale)) : 0;
+  if (wide) {
     // Cpu::effectiveAddress: disp + base (+ next RIP for RIP-relative) + index * scale.
     uint64_t constant = static_cast<uint64_t>(op.disp) + (op.base == 16 ? ctx.next_rip : 0);
-    if (has_base) a.mov(rax, gpr(op.base));
-    if (has_index) a.mov(r8, gpr(op.index));
     const bool small = static_cast<int64_t>(constant) == static_cast<int32_t>(constant);
     if (!has_base && !has_index) {
       a.mov(rax, Imm(constant));
@@ -28,29 +37,28 @@ void emitEffectiveAddress(EmitContext& ctx, const DecodedInsn& insn, const Opera
     }
     if (!small) {
       a.mov(r9, Imm(constant));
-      if (has_base) a.add(rax, r9);
+      if (has_base) a.lea(rax, ptr(base, r9));
       else a.mov(rax, r9);
-      if (has_index) a.lea(rax, ptr(rax, r8, __builtin_ctz(op.scale)));
+      if (has_index) a.lea(rax, ptr(rax, index, shift));
       return;
     }
     int32_t c = static_cast<int32_t>(constant);
-    if (has_base && has_index) a.lea(rax, ptr(rax, r8, __builtin_ctz(op.scale), c));
-    else if (has_base) a.lea(rax, ptr(rax, c));
+    if (has_base && has_index) a.lea(rax, ptr(base, index, shift, c));
+    else if (has_base) a.lea(rax, ptr(base, c));
     else {
       a.xor_(eax, eax);
-      a.lea(rax, ptr(rax, r8, __builtin_ctz(op.scale), c));
+      a.lea(rax, ptr(rax, index, shift, c));
     }
     return;
   }
   // 16- and 32-bit addressing: 32-bit arithmetic wraps like the
-  // interpreter's mask; 16-bit then keeps the low word.
-  if (has_base) a.mov(eax, dword_ptr(jitreg::kState, static_cast<int32_t>(8 * op.base)));
-  if (has_index) a.mov(r8d, dword_ptr(jitreg::kState, static_cast<int32_t>(8 * op.index)));
-  if (has_base && has_index) a.lea(eax, ptr(rax, r8, __builtin_ctz(op.scale), disp));
-  else if (has_base) a.lea(eax, ptr(rax, disp));
+  // interpreter's mask (a cached register's upper half drops out with the
+  // 32-bit result); 16-bit then keeps the low word.
+  if (has_base && has_index) a.lea(eax, ptr(base, index, shift, disp));
+  else if (has_base) a.lea(eax, ptr(base, disp));
   else if (has_index) {
     a.xor_(eax, eax);
-    a.lea(eax, ptr(rax, r8, __builtin_ctz(op.scale), disp));
+    a.lea(eax, ptr(rax, index, shift, disp));
   }
   else a.mov(eax, Imm(static_cast<uint32_t>(disp)));
   if (insn.addrsize == 2) a.movzx(eax, ax);

@@ -12,7 +12,7 @@ namespace sv {
 
 struct RmOperand {
   bool is_reg = false;
-  asmjit::x86::Mem reg;  // is_reg: the guest register's CpuState slot
+  RegId id;  // is_reg: the guest register
   unsigned size = 0;
 };
 
@@ -26,7 +26,8 @@ void loadRm(EmitContext& ctx, const DecodedInsn& insn, const Operand& op, const 
             SlowPath* slow, const asmjit::x86::Gp& r64);
 
 // Stores sized(r64) back (a register as Cpu::setGpr does; memory at [rax],
-// which must still hold loadRm's host pointer).
-void storeRm(asmjit::x86::Assembler& a, const RmOperand& rm, const asmjit::x86::Gp& r64);
+// which must still hold loadRm's host pointer). Registers go through
+// ctx.regs (reg_cache.h).
+void storeRm(EmitContext& ctx, const RmOperand& rm, const asmjit::x86::Gp& r64);
 
 }  // namespace sv

@@ -21,7 +21,6 @@ enum class Alu { Add, Adc, Sub, Sbb, Cmp, And, Or, Xor, Test };
 
 constexpr uint64_t kLogicHostFlags = flag::CF | flag::PF | flag::ZF | flag::SF | flag::OF;
 
-void storeReg(Assembler& a, const Mem& reg, unsigned size) { storeGuestReg(a, reg, size); }
 bool sizeOk(unsigned size) { return isGprSize(size); }
 
 // The immediate as the host instruction takes it (sign-extended imm32 for 64-bit).
@@ -80,11 +79,12 @@ bool emitAlu(EmitContext& ctx, const DecodedInsn& insn) {
   if (!(d_reg || d_mem) || !(s_reg || s_imm || s_mem) || (d_mem && s_mem)) return false;
 
   Assembler& a = ctx.as;
+  ctx.useRegs(insn);
   SlowPath* slow = (d_mem || s_mem) ? &ctx.newSlowPath(insn) : nullptr;
   // Source value into rcx (sized) unless it is an immediate.
   Operand_ src = imm;
   if (s_reg) {
-    loadZx(a, rcx, sreg, size);
+    ctx.regs.read(rcx, s.reg, size);
     src = sized(rcx, size);
   } else if (s_mem) {
     emitHostAddress(ctx, insn, s, AccessKind::Read, slow->entry);
@@ -97,19 +97,19 @@ bool emitAlu(EmitContext& ctx, const DecodedInsn& insn) {
       ctx.retireNative();
       return true;
     }
-    loadZx(a, rdx, dreg, size);
+    ctx.regs.read(rdx, d.reg, size);
     if (kCarryIn) a.bt(rflagsMem().cloneResized(4), Imm(0));
     emitOp(a, K, sized(rdx, size), src);
-    storeReg(a, dreg, size);
+    ctx.regs.write(d.reg, size, rdx);
     ctx.retireNative();
     return true;
   }
   if (d_reg) {
-    loadZx(a, rdx, dreg, size);
+    ctx.regs.read(rdx, d.reg, size);
     if (kCarryIn) a.bt(rflagsMem().cloneResized(4), Imm(0));  // host CF = guest CF
     emitOp(a, K, sized(rdx, size), src);
     captureHostFlags(a);
-    if (kWrites) storeReg(a, dreg, size);
+    if (kWrites) ctx.regs.write(d.reg, size, rdx);
   } else {
     emitHostAddress(ctx, insn, d, kWrites ? AccessKind::Write : AccessKind::Read, slow->entry);
     if (kCarryIn) a.bt(rflagsMem().cloneResized(4), Imm(0));
@@ -120,7 +120,7 @@ bool emitAlu(EmitContext& ctx, const DecodedInsn& insn) {
   // guest's AF (0): either way esi ends up equal to the guest's six flags.
   if (kLogic) emitMergeFlags(a, kLogicHostFlags, flag::ARITH);
   else emitMergeFlags(a, flag::ARITH, flag::ARITH);
-  if (slow) a.bind(slow->resume);
+  if (slow) ctx.bindResume(*slow);
   else ctx.flags_in_esi = true;  // (the slow path resumes without esi)
   ctx.retireNative();
   return true;
@@ -139,10 +139,11 @@ bool emitUnary(EmitContext& ctx, const DecodedInsn& insn) {
   const bool d_mem = d.kind == OpKind::Mem && memFastPathUsable(ctx, d);
   if (!d_reg && !d_mem) return false;
   Assembler& a = ctx.as;
+  ctx.useRegs(insn);
   SlowPath* slow = d_mem ? &ctx.newSlowPath(insn) : nullptr;
   Operand_ target;
   if (d_reg) {
-    loadZx(a, rdx, dreg, size);
+    ctx.regs.read(rdx, d.reg, size);
     target = sized(rdx, size);
   } else {
     emitHostAddress(ctx, insn, d, AccessKind::Write, slow->entry);
@@ -155,11 +156,11 @@ bool emitUnary(EmitContext& ctx, const DecodedInsn& insn) {
     case Unary::Not: a.emit(Inst::kIdNot, target); break;
   }
   if (K != Unary::Not) captureHostFlags(a);
-  if (d_reg) storeReg(a, dreg, size);
+  if (d_reg) ctx.regs.write(d.reg, size, rdx);
   if (K == Unary::Inc || K == Unary::Dec) emitMergeFlags(a, flag::ARITH & ~flag::CF, flag::ARITH & ~flag::CF);
   else if (K == Unary::Neg) emitMergeFlags(a, flag::ARITH, flag::ARITH);
   if (K == Unary::Neg && !slow) ctx.flags_in_esi = true;
-  if (slow) a.bind(slow->resume);
+  if (slow) ctx.bindResume(*slow);
   ctx.retireNative();
   return true;
 }

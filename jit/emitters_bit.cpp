@@ -32,11 +32,12 @@ bool emitBitTest(EmitContext& ctx, const DecodedInsn& insn) {
   if (!(o_imm || (o_reg && dst.is_reg))) return false;
 
   Assembler& a = ctx.as;
+  ctx.useRegs(insn);
   SlowPath* slow = dst.is_reg ? nullptr : &ctx.newSlowPath(insn);
   loadRm(ctx, insn, d, dst, K == BitOp::Test ? AccessKind::Read : AccessKind::Write, slow, rdx);
   Operand_ bit = Imm(static_cast<unsigned>(o.imm) & (size * 8 - 1));
   if (o_reg) {
-    loadZx(a, rcx, oreg, size);
+    ctx.regs.read(rcx, o.reg, size);
     bit = sized(rcx, size);
   }
   InstId id = Inst::kIdBt;
@@ -48,9 +49,9 @@ bool emitBitTest(EmitContext& ctx, const DecodedInsn& insn) {
   }
   a.emit(id, sized(rdx, size), bit);
   captureHostFlags(a);
-  if (K != BitOp::Test) storeRm(a, dst, rdx);
+  if (K != BitOp::Test) storeRm(ctx, dst, rdx);
   emitMergeFlags(a, flag::CF, flag::CF);
-  if (slow) a.bind(slow->resume);
+  if (slow) ctx.bindResume(*slow);
   ctx.retireNative();
   return true;
 }

@@ -24,13 +24,13 @@ bool emitXchg(EmitContext& ctx, const DecodedInsn& insn) {
   Mem reg;
   if (r.kind != OpKind::Reg || !isGprSize(r.size) || !guestRegMem(r.reg, r.size, reg)) return false;
   if (!rmUsable(ctx, m, other) || other.size != r.size) return false;
-  Assembler& a = ctx.as;
+  ctx.useRegs(insn);
   SlowPath* slow = other.is_reg ? nullptr : &ctx.newSlowPath(insn);
   loadRm(ctx, insn, m, other, AccessKind::Write, slow, rcx);
-  loadZx(a, rdx, reg, r.size);
-  storeRm(a, other, rdx);
-  storeGuestReg(a, reg, r.size, rcx);
-  if (slow) a.bind(slow->resume);
+  ctx.regs.read(rdx, r.reg, r.size);
+  storeRm(ctx, other, rdx);
+  ctx.regs.write(r.reg, r.size, rcx);
+  if (slow) ctx.bindResume(*slow);
   ctx.retireNative();
   return true;
 }
@@ -41,10 +41,10 @@ bool emitBswap(EmitContext& ctx, const DecodedInsn& insn) {
   const Operand& d = insn.ops[0];
   Mem reg;
   if (d.kind != OpKind::Reg || (d.size != 4 && d.size != 8) || !guestRegMem(d.reg, d.size, reg)) return false;
-  Assembler& a = ctx.as;
-  loadZx(a, rdx, reg, d.size);
-  a.bswap(sized(rdx, d.size));
-  storeGuestReg(a, reg, d.size);
+  ctx.useRegs(insn);
+  ctx.regs.read(rdx, d.reg, d.size);
+  ctx.as.bswap(sized(rdx, d.size));
+  ctx.regs.write(d.reg, d.size, rdx);
   ctx.retireNative();
   return true;
 }
@@ -54,10 +54,13 @@ bool emitSignExtendAccumulator(EmitContext& ctx, const DecodedInsn& insn) {
   const unsigned s = insn.opsize;
   if (s != 2 && s != 4 && s != 8) return false;
   Assembler& a = ctx.as;
-  const Mem half = gprMem(RAX, s / 2);
-  if (s == 8) a.movsxd(rdx, half);
-  else a.movsx(edx, half);  // (for CWDE the 32-bit write leaves rdx's upper half zero)
-  storeGuestReg(a, gprMem(RAX, s), s);
+  const RegId acc{RegClass::Gpr, RAX};
+  ctx.regs.activate();
+  ctx.regs.use(RAX);
+  ctx.regs.read(rdx, acc, s / 2);
+  if (s == 8) a.movsxd(rdx, edx);
+  else a.movsx(edx, sized(rdx, s / 2));  // (for CWDE the 32-bit write leaves rdx's upper half zero)
+  ctx.regs.write(acc, s, rdx);
   ctx.retireNative();
   return true;
 }
@@ -66,10 +69,12 @@ bool emitSignExtendAccumulator(EmitContext& ctx, const DecodedInsn& insn) {
 bool emitSignToDx(EmitContext& ctx, const DecodedInsn& insn) {
   const unsigned s = insn.opsize;
   if (s != 2 && s != 4 && s != 8) return false;
-  Assembler& a = ctx.as;
-  loadZx(a, rdx, gprMem(RAX, s), s);
-  a.sar(sized(rdx, s), s * 8 - 1);
-  storeGuestReg(a, gprMem(RDX, s), s);
+  ctx.regs.activate();
+  ctx.regs.use(RAX);
+  ctx.regs.use(RDX);
+  ctx.regs.read(rdx, RegId{RegClass::Gpr, RAX}, s);
+  ctx.as.sar(sized(rdx, s), s * 8 - 1);
+  ctx.regs.write(RegId{RegClass::Gpr, RDX}, s, rdx);
   ctx.retireNative();
   return true;
 }

@@ -11,7 +11,6 @@ using namespace asmjit::x86;
 
 namespace {
 
-void storeReg(Assembler& a, const Mem& reg, unsigned size) { storeGuestReg(a, reg, size); }
 bool sizeOk(unsigned size) { return isGprSize(size); }
 
 bool emitMov(EmitContext& ctx, const DecodedInsn& insn) {
@@ -28,10 +27,11 @@ bool emitMov(EmitContext& ctx, const DecodedInsn& insn) {
   const bool s_mem = s.kind == OpKind::Mem && memFastPathUsable(ctx, s) && s.size == size;
   if (!(d_reg || d_mem) || !(s_reg || s_imm || s_mem) || (d_mem && s_mem)) return false;
   Assembler& a = ctx.as;
+  ctx.useRegs(insn);
   SlowPath* slow = (d_mem || s_mem) ? &ctx.newSlowPath(insn) : nullptr;
   // The value into rdx.
   if (s_reg) {
-    loadZx(a, rdx, sreg, size);
+    ctx.regs.read(rdx, s.reg, size);
   } else if (s_imm) {
     const uint64_t v = s.imm & flags::mask(size);
     if (size == 8) a.mov(rdx, Imm(v));
@@ -41,12 +41,12 @@ bool emitMov(EmitContext& ctx, const DecodedInsn& insn) {
     loadZx(a, rdx, Mem(rax, 0, size), size);
   }
   if (d_reg) {
-    storeReg(a, dreg, size);
+    ctx.regs.write(d.reg, size, rdx);
   } else {
     emitHostAddress(ctx, insn, d, AccessKind::Write, slow->entry);
     a.mov(Mem(rax, 0, size), sized(rdx, size));
   }
-  if (slow) a.bind(slow->resume);
+  if (slow) ctx.bindResume(*slow);
   ctx.retireNative();
   return true;
 }
@@ -65,25 +65,30 @@ bool emitMovExtend(EmitContext& ctx, const DecodedInsn& insn) {
   const bool s_mem = s.kind == OpKind::Mem && memFastPathUsable(ctx, s);
   if (!s_reg && !s_mem) return false;
   Assembler& a = ctx.as;
+  ctx.useRegs(insn);
   SlowPath* slow = s_mem ? &ctx.newSlowPath(insn) : nullptr;
-  Mem src = sreg;
+  Operand_ src;
   if (s_mem) {
     emitHostAddress(ctx, insn, s, AccessKind::Read, slow->entry);
     src = Mem(rax, 0, ssize);
-  }
-  // Widen to 64 bits; storeReg keeps only what the destination size takes.
-  if (ssize == 8) a.mov(rdx, src);
-  else if (ssize == 4) {
-    if (kSigned) a.movsxd(rdx, src);
-    else a.mov(edx, src);
-  } else if (kSigned) {
-    a.movsx(rdx, src);
   } else {
-    a.movzx(edx, src);
+    ctx.regs.read(rdx, s.reg, ssize);  // zero-extended: sized(rdx, ssize) is the value
+    src = sized(rdx, ssize);
+  }
+  // Widen to 64 bits; the write keeps only what the destination size takes.
+  if (ssize == 8) {
+    if (s_mem) a.mov(rdx, src.as<Mem>());
+  } else if (ssize == 4) {
+    if (kSigned) a.emit(Inst::kIdMovsxd, rdx, src);
+    else if (s_mem) a.mov(edx, src.as<Mem>());
+  } else if (kSigned) {
+    a.emit(Inst::kIdMovsx, rdx, src);
+  } else if (s_mem) {
+    a.emit(Inst::kIdMovzx, edx, src);
   }
   if (dsize == 4) a.mov(edx, edx);  // zero-extend the 32-bit result
-  storeReg(a, dreg, dsize);
-  if (slow) a.bind(slow->resume);
+  ctx.regs.write(d.reg, dsize, rdx);
+  if (slow) ctx.bindResume(*slow);
   ctx.retireNative();
   return true;
 }
@@ -96,10 +101,11 @@ bool emitLea(EmitContext& ctx, const DecodedInsn& insn) {
   Mem dreg;
   if (d.kind != OpKind::Reg || !sizeOk(d.size) || d.size == 1 || !guestRegMem(d.reg, d.size, dreg)) return false;
   Assembler& a = ctx.as;
+  ctx.useRegs(insn);
   emitEffectiveAddress(ctx, insn, insn.ops[1]);
-  a.mov(rdx, rax);
-  if (d.size == 4) a.mov(edx, edx);
-  storeReg(a, dreg, d.size);
+  if (d.size == 4) a.mov(edx, eax);
+  else a.mov(rdx, rax);
+  ctx.regs.write(d.reg, d.size, rdx);
   ctx.retireNative();
   return true;
 }
@@ -113,6 +119,7 @@ bool emitSetcc(EmitContext& ctx, const DecodedInsn& insn) {
   const bool d_mem = d.kind == OpKind::Mem && d.size == 1 && memFastPathUsable(ctx, d);
   if (!d_reg && !d_mem) return false;
   Assembler& a = ctx.as;
+  ctx.useRegs(insn);
   SlowPath* slow = d_mem ? &ctx.newSlowPath(insn) : nullptr;
   Label yes = a.newLabel(), done = a.newLabel();
   emitCondition(a, insn.opcode & 0xF, yes, ctx.prev_flags_in_esi);
@@ -122,12 +129,12 @@ bool emitSetcc(EmitContext& ctx, const DecodedInsn& insn) {
   a.mov(edx, 1);
   a.bind(done);
   if (d_reg) {
-    a.mov(dreg, dl);
+    ctx.regs.write(d.reg, 1, rdx);
   } else {
     emitHostAddress(ctx, insn, d, AccessKind::Write, slow->entry);
     a.mov(byte_ptr(rax), dl);
   }
-  if (slow) a.bind(slow->resume);
+  if (slow) ctx.bindResume(*slow);
   ctx.retireNative();
   return true;
 }
@@ -147,9 +154,10 @@ bool emitCmovcc(EmitContext& ctx, const DecodedInsn& insn) {
   const bool s_mem = s.kind == OpKind::Mem && s.size == size && memFastPathUsable(ctx, s);
   if (!s_reg && !s_mem) return false;
   Assembler& a = ctx.as;
+  ctx.useRegs(insn);
   SlowPath* slow = s_mem ? &ctx.newSlowPath(insn) : nullptr;
   if (s_reg) {
-    loadZx(a, rdx, sreg, size);
+    ctx.regs.read(rdx, s.reg, size);
   } else {
     emitHostAddress(ctx, insn, s, AccessKind::Read, slow->entry);
     loadZx(a, rdx, Mem(rax, 0, size), size);
@@ -158,14 +166,14 @@ bool emitCmovcc(EmitContext& ctx, const DecodedInsn& insn) {
   const bool esi_flags = ctx.prev_flags_in_esi && !s_mem;  // the memory path clobbers nothing in esi, but stay simple
   emitCondition(a, insn.opcode & 0xF, move, esi_flags);
   if (size == 4) {
-    loadZx(a, rdx, dreg, 4);  // not moved: the register keeps its low half, upper half cleared
+    ctx.regs.read(rdx, d.reg, 4);  // not moved: the register keeps its low half, upper half cleared
   } else {
     a.jmp(done);
   }
   a.bind(move);
-  storeReg(a, dreg, size);
+  ctx.regs.write(d.reg, size, rdx);
   a.bind(done);
-  if (slow) a.bind(slow->resume);
+  if (slow) ctx.bindResume(*slow);
   ctx.retireNative();
   return true;
 }

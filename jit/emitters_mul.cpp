@@ -25,20 +25,24 @@ bool emitMulWide(EmitContext& ctx, const DecodedInsn& insn) {
   if (!rmUsable(ctx, s, src)) return false;
   const unsigned size = src.size;
   Assembler& a = ctx.as;
+  const RegId acc{RegClass::Gpr, RAX}, high{RegClass::Gpr, RDX};
+  ctx.useRegs(insn);
+  ctx.regs.use(RAX);
+  if (size > 1) ctx.regs.use(RDX);
   SlowPath* slow = src.is_reg ? nullptr : &ctx.newSlowPath(insn);
   loadRm(ctx, insn, s, src, AccessKind::Read, slow, rcx);
-  loadZx(a, rax, gprMem(RAX, size), size);
+  ctx.regs.read(rax, acc, size);
   a.emit(kSigned ? Inst::kIdImul : Inst::kIdMul, sized(rcx, size));
   captureHostFlags(a);
   if (size == 1) {
-    a.mov(gprMem(RAX, 2), ax);  // AX = AL * r/m8
+    ctx.regs.write(acc, 2, rax);  // AX = AL * r/m8
   } else {
     // 32-bit halves zero-extend (the host's 32-bit multiply cleared the upper halves).
-    storeGuestReg(a, gprMem(RAX, size), size, rax);
-    storeGuestReg(a, gprMem(RDX, size), size, rdx);
+    ctx.regs.write(acc, size, rax);
+    ctx.regs.write(high, size, rdx);
   }
   emitMergeFlags(a, kMulFlags, kMulFlags);
-  if (slow) a.bind(slow->resume);
+  if (slow) ctx.bindResume(*slow);
   ctx.retireNative();
   return true;
 }
@@ -61,19 +65,20 @@ bool emitImul(EmitContext& ctx, const DecodedInsn& insn) {
     if (imm != static_cast<int32_t>(imm)) return false;
   }
   Assembler& a = ctx.as;
+  ctx.useRegs(insn);
   SlowPath* slow = src.is_reg ? nullptr : &ctx.newSlowPath(insn);
   loadRm(ctx, insn, s, src, AccessKind::Read, slow, rcx);
   if (three) {
     a.imul(sized(rdx, size), sized(rcx, size), Imm(imm));
   } else {
-    loadZx(a, rdx, dreg, size);
+    ctx.regs.read(rdx, d.reg, size);
     a.imul(sized(rdx, size), sized(rcx, size));
   }
   const bool want_flags = !(ctx.flags_dead && !slow);
   if (want_flags) captureHostFlags(a);
-  storeGuestReg(a, dreg, size);
+  ctx.regs.write(d.reg, size, rdx);
   if (want_flags) emitMergeFlags(a, kMulFlags, kMulFlags);
-  if (slow) a.bind(slow->resume);
+  if (slow) ctx.bindResume(*slow);
   ctx.retireNative();
   return true;
 }

@@ -54,48 +54,48 @@ bool countOf(const DecodedInsn& insn, unsigned index, unsigned size, Count& c) {
   return c.in_cl;
 }
 
-// OF (bit 11) into esi from the result in rdx and CF in r11d (bit 0).
+// OF (bit 11) into esi from the result in rdx and CF in r9d (bit 0).
 void emitShiftOverflow(Assembler& a, Shift k, unsigned bits) {
   a.mov(rdi, rdx);
   if (ofFromCarry(k)) {
     a.shr(rdi, bits - 1);
-    a.xor_(edi, r11d);
+    a.xor_(edi, r9d);
   } else {
-    a.mov(r10, rdx);
+    a.mov(r8, rdx);
     a.shr(rdi, bits - 1);
-    a.shr(r10, bits - 2);
-    a.xor_(edi, r10d);
+    a.shr(r8, bits - 2);
+    a.xor_(edi, r8d);
   }
   a.and_(edi, 1);
   a.shl(edi, 11);
   a.or_(esi, edi);
 }
 
-// rdx = the result (zero-extended), r11d = CF; ecx/Imm = the count, not 0.
+// rdx = the result (zero-extended), r9d = CF; ecx/Imm = the count, not 0.
 void emitShiftBody(Assembler& a, Shift k, unsigned size, const Operand_& cnt) {
   const unsigned bits = size * 8;
   switch (k) {
     case Shift::Shl:
       if (size < 8) a.shl(rdx, 64 - bits);  // the value at the top: CF = bit(bits - count), 0 beyond
       a.emit(Inst::kIdShl, rdx, cnt);
-      a.setc(r11b);
+      a.setc(r9b);
       if (size < 8) a.shr(rdx, 64 - bits);
       break;
     case Shift::Shr:
       a.emit(Inst::kIdShr, rdx, cnt);  // zero-extended: CF = bit(count - 1), 0 beyond
-      a.setc(r11b);
+      a.setc(r9b);
       break;
     case Shift::Sar:
       if (size == 4) a.movsxd(rdx, edx);
       else if (size < 4) a.movsx(rdx, sized(rdx, size));
       a.emit(Inst::kIdSar, rdx, cnt);
-      a.setc(r11b);
+      a.setc(r9b);
       if (size == 4) a.mov(edx, edx);
       break;
     default:
       break;
   }
-  a.movzx(r11d, r11b);
+  a.movzx(r9d, r9b);
 }
 
 template <Shift K>
@@ -117,12 +117,13 @@ bool emitShift(EmitContext& ctx, const DecodedInsn& insn) {
   if (!countOf(insn, isDouble(K) ? 2 : 1, size, count)) return false;
 
   Assembler& a = ctx.as;
+  ctx.useRegs(insn);
   SlowPath* slow = dst.is_reg ? nullptr : &ctx.newSlowPath(insn);
   loadRm(ctx, insn, d, dst, AccessKind::Write, slow, rdx);
   Label unchanged = a.newLabel();  // masked count 0: no flag changes
   Operand_ cnt = Imm(count.value);
   if (count.in_cl) {
-    a.movzx(ecx, stateMem(offsetof(CpuState, gpr) + 8 * RCX, 1));
+    ctx.regs.read(rcx, RegId{RegClass::Gpr, RCX}, 1);
     a.and_(ecx, countMask(size));
     a.jz(unchanged);
     cnt = cl;
@@ -151,10 +152,10 @@ bool emitShift(EmitContext& ctx, const DecodedInsn& insn) {
       }
     } else {
       if (isDouble(K)) {
-        loadZx(a, r10, src_reg, size);
-        a.emit(K == Shift::Shld ? Inst::kIdShld : Inst::kIdShrd, sized(rdx, size), sized(r10, size), cnt);
-        a.setc(r11b);
-        a.movzx(r11d, r11b);
+        ctx.regs.read(r8, insn.ops[1].reg, size);
+        a.emit(K == Shift::Shld ? Inst::kIdShld : Inst::kIdShrd, sized(rdx, size), sized(r8, size), cnt);
+        a.setc(r9b);
+        a.movzx(r9d, r9b);
       } else {
         emitShiftBody(a, K, size, cnt);
       }
@@ -162,7 +163,7 @@ bool emitShift(EmitContext& ctx, const DecodedInsn& insn) {
         a.test(sized(rdx, size), sized(rdx, size));  // SF, ZF, PF of the result
         captureHostFlags(a);
         a.and_(esi, Imm(flag::SF | flag::ZF | flag::PF));
-        a.or_(esi, r11d);
+        a.or_(esi, r9d);
         a.or_(esi, Imm(flag::AF));  // the interpreter's (host-measured) AF
         if (K != Shift::Sar) emitShiftOverflow(a, K, bits);
         emitMergeFlags(a, flag::ARITH, flag::ARITH);
@@ -174,8 +175,8 @@ bool emitShift(EmitContext& ctx, const DecodedInsn& insn) {
   a.bind(unchanged);
   // A count of 0 still writes a 32-bit register (upper half cleared), as
   // the interpreter does; rewriting a memory value with itself is harmless.
-  if (compute || dst.is_reg) storeRm(a, dst, rdx);
-  if (slow) a.bind(slow->resume);
+  if (compute || dst.is_reg) storeRm(ctx, dst, rdx);
+  if (slow) ctx.bindResume(*slow);
   ctx.retireNative();
   return true;
 }

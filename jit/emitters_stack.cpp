@@ -27,12 +27,11 @@ void emitStackGuard(EmitContext& ctx, const Label& slow) {
   else a.jnz(slow);
 }
 
-// rSP = v (rbp) with the stack width (Cpu::setGpr).
-void storeSp(Assembler& a, unsigned w) {
-  if (w == 2) a.mov(gprMem(RSP, 2), bp);
-  else if (w == 4) a.mov(gprMem(RSP, 8), rbp);  // rbp holds a zero-extended 32-bit value
-  else a.mov(gprMem(RSP, 8), rbp);
-}
+const RegId kSp{RegClass::Gpr, RSP};
+
+// rSP = v (rdi; a zero-extended 32-bit value for width 4) with the stack
+// width (Cpu::setGpr).
+void storeSp(EmitContext& ctx, unsigned w) { ctx.regs.write(kSp, w, rdi); }
 
 // The s-byte stack slot, as an operand for memFastPathUsable.
 Operand stackSlot(unsigned s) {
@@ -43,15 +42,15 @@ Operand stackSlot(unsigned s) {
   return m;
 }
 
-// rdx = the s bytes at SS:SP and rbp = SP + s + release (storeSp keeps the
+// rdx = the s bytes at SS:SP and rdi = SP + s + release (storeSp keeps the
 // width's bits), or a jump to the slow path; nothing is written yet.
 void emitStackRead(EmitContext& ctx, unsigned s, uint64_t release, SlowPath& slow) {
   Assembler& a = ctx.as;
   const unsigned w = ctx.env.stack_size;
   emitStackGuard(ctx, slow.entry);
-  loadZx(a, rax, gprMem(RSP, w), w);
-  a.lea(rbp, ptr(rax, static_cast<int32_t>(s + release)));
-  if (w == 4) a.mov(ebp, ebp);
+  ctx.regs.read(rax, kSp, w);
+  a.lea(rdi, ptr(rax, static_cast<int32_t>(s + release)));
+  if (w == 4) a.mov(edi, edi);
   emitHostAt(ctx, SS, s, AccessKind::Read, slow.entry);
   loadZx(a, rdx, Mem(rax, 0, s), s);
 }
@@ -60,14 +59,14 @@ void emitStackRead(EmitContext& ctx, unsigned s, uint64_t release, SlowPath& slo
 void emitPushRdx(EmitContext& ctx, unsigned s, SlowPath& slow) {
   Assembler& a = ctx.as;
   const unsigned w = ctx.env.stack_size;
-  loadZx(a, rax, gprMem(RSP, w), w);
+  ctx.regs.read(rax, kSp, w);
   a.sub(rax, Imm(s));
   if (w == 2) a.movzx(eax, ax);
   else if (w == 4) a.mov(eax, eax);
-  a.mov(rbp, rax);
+  a.mov(rdi, rax);
   emitHostAt(ctx, SS, s, AccessKind::Write, slow.entry);
   a.mov(Mem(rax, 0, s), sized(rdx, s));
-  storeSp(a, w);
+  storeSp(ctx, w);
 }
 
 bool emitPush(EmitContext& ctx, const DecodedInsn& insn) {
@@ -79,18 +78,20 @@ bool emitPush(EmitContext& ctx, const DecodedInsn& insn) {
   if (!is_reg && op.kind != OpKind::Imm) return false;
   if (!memFastPathUsable(ctx, stackSlot(s))) return false;
   Assembler& a = ctx.as;
+  ctx.useRegs(insn);
+  ctx.regs.use(RSP);
   SlowPath& slow = ctx.newSlowPath(insn);
   emitStackGuard(ctx, slow.entry);
   // The value first: PUSH SP pushes SP as it was before the push.
   if (is_reg) {
-    loadZx(a, rdx, reg, s);
+    ctx.regs.read(rdx, op.reg, s);
   } else {
     const uint64_t v = op.imm & flags::mask(s);
     if (s == 8) a.mov(rdx, Imm(v));
     else a.mov(edx, Imm(static_cast<uint32_t>(v)));
   }
   emitPushRdx(ctx, s, slow);
-  a.bind(slow.resume);
+  ctx.bindResume(slow);
   ctx.retireNative();
   return true;
 }
@@ -102,20 +103,15 @@ bool emitPop(EmitContext& ctx, const DecodedInsn& insn) {
   if (insn.operand_count < 1 || (s != 2 && s != 4 && s != 8)) return false;
   if (op.kind != OpKind::Reg || !guestRegMem(op.reg, s, reg)) return false;
   if (!memFastPathUsable(ctx, stackSlot(s))) return false;
-  Assembler& a = ctx.as;
   const unsigned w = ctx.env.stack_size;
+  ctx.useRegs(insn);
+  ctx.regs.use(RSP);
   SlowPath& slow = ctx.newSlowPath(insn);
   emitStackRead(ctx, s, 0, slow);
   // SP moves first, then the value lands (POP SP ends with the value).
-  storeSp(a, w);
-  if (s == 4) {
-    Mem r64 = reg;
-    r64.setSize(8);
-    a.mov(r64, rdx);
-  } else {
-    a.mov(reg, sized(rdx, s));
-  }
-  a.bind(slow.resume);
+  storeSp(ctx, w);
+  ctx.regs.write(op.reg, s, rdx);
+  ctx.bindResume(slow);
   ctx.retireNative();
   return true;
 }
@@ -176,7 +172,7 @@ bool emitRet(EmitContext& ctx, const DecodedInsn& insn) {
           edx);
     a.jb(slow.entry);  // beyond the CS limit: #GP(0)
   }
-  storeSp(a, w);
+  storeSp(ctx, w);
   a.mov(ripMem(), rdx);
   // The slow path's handler has done the same (RIP = target).
   a.bind(slow.resume);

@@ -238,8 +238,12 @@ bool Translator::emit(Cpu& cpu, Block& b, asmjit::JitRuntime& rt) {
     ctx.prev_flags_in_esi = ctx.flags_in_esi;
     ctx.flags_in_esi = false;
     ctx.flags_dead = flagsDeadAfter(b, i);
+    ctx.regs.beginInsn();
     last_native = emitters_.emit(ctx, insn);
     if (!last_native) ctx.flags_in_esi = false;
+    // A handler call or an emitter that does not use the cache may have
+    // written guest registers (or used the cache's host registers).
+    if (!last_native || !ctx.regs.active()) ctx.regs.clear();
     if (ctx.ended || ctx.last) break;
     if (last_native) continue;  // native code never leaves RIP elsewhere nor sets the exit flag
     // After a handler: fell through? A taken branch, a REP that is not
@@ -282,6 +286,7 @@ bool Translator::emit(Cpu& cpu, Block& b, asmjit::JitRuntime& rt) {
     // Back on the fast path's terms: this instruction and the pending ones
     // retire lazily again.
     if (sp.pending + 1) a.sub(jitreg::kRetired, Imm(sp.pending + 1));
+    ctx.regs.reload(sp.reload);
     a.jmp(sp.resume);
   }
   // Link-request stubs: return the exit to Jit::runBlock.
