@@ -27,7 +27,7 @@ void EmitContext::syncForCall() {
 
 void EmitContext::callHelper(const void* fn, uint64_t arg) {
   as.mov(retiredMem(), jitreg::kRetired);
-  as.mov(rdi, jitreg::kCpu);
+  as.lea(rdi, ptr(jitreg::kState, -env.cpu_disp));
   as.mov(rsi, Imm(arg));
   as.mov(rax, Imm(reinterpret_cast<uint64_t>(fn)));
   as.call(rax);
@@ -94,13 +94,29 @@ void storeGuestReg(Assembler& a, const Mem& reg, unsigned size, const Gp& r64) {
   }
 }
 
-void captureHostFlags(Assembler& a) {
-  a.pushfq();
-  a.pop(rsi);
+void captureHostFlags(Assembler& a, bool with_of) {
+  // LAHF/SETO rather than PUSHFQ, which costs several cycles more here.
+  a.mov(rdi, rax);
+  a.lahf();  // AH = SF ZF 0 AF 0 PF 1 CF
+  if (with_of) a.seto(al);
+  a.movzx(esi, ah);
+  if (with_of) {
+    a.movzx(eax, al);
+    a.shl(eax, 11);
+    a.or_(esi, eax);
+  }
+  a.mov(rax, rdi);
 }
 
-void emitMergeFlags(Assembler& a, uint64_t host, uint64_t merge) {
+void emitMergeFlags(EmitContext& ctx, uint64_t host, uint64_t merge) {
+  Assembler& a = ctx.as;
   a.and_(esi, Imm(static_cast<uint32_t>(host)));
+  if (const Gp* h = ctx.regs.host(RegCache::kFlags)) {
+    a.and_(*h, Imm(static_cast<int64_t>(~merge)));
+    a.or_(*h, rsi);
+    a.mov(rflagsMem(), *h);
+    return;
+  }
   a.mov(rdi, rflagsMem());
   a.and_(rdi, Imm(static_cast<int64_t>(~merge)));
   a.or_(rdi, rsi);

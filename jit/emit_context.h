@@ -5,13 +5,13 @@
 // Register convention (System V x86-64; all blocks share one frame, so a
 // chained jump from one block's end into another's body needs no
 // prologue):
-//   rbx  CpuState*          (callee-saved: survives handler calls)
-//   r12  Cpu*
+//   rbx  CpuState*          (callee-saved: survives handler calls; the
+//        Cpu* calls want is rbx minus BlockEnv::cpu_disp)
 //   r14  the retired-instruction counter's value (CpuStats::retired lives
 //        in memory only across calls and after the block: callHelper and
 //        the epilogue write it back, callHelper reloads it)
 //   [rsp] retired value the chain may not pass (budget)
-//   rbp r13 r15 r10 r11: the guest-register cache (reg_cache.h)
+//   rbp r12 r13 r15 r10 r11: the guest-register cache (reg_cache.h)
 //   rax rcx rdx rsi rdi r8 r9: scratch, clobbered by calls
 // Cpu::blockExitFlag() and the counter's home are Cpu members, addressed
 // from rbx by their distance from Cpu::state (BlockEnv).
@@ -45,7 +45,6 @@ class Cpu;
 namespace jitreg {
 using namespace asmjit::x86;
 inline const Gp kState = rbx;
-inline const Gp kCpu = r12;
 inline const Gp kRetired = r14;
 }  // namespace jitreg
 
@@ -75,8 +74,10 @@ struct BlockEnv {
   unsigned stack_size = 2;
   bool stack_guard = false;
   uint64_t mode_key = 0;  // blockModeKey() at translation (constant while the block runs)
-  // Cpu::blockExitFlag() and Cpu::retiredCounter() relative to &cpu.state.
+  // Cpu::blockExitFlag() and Cpu::retiredCounter() relative to &cpu.state;
+  // &cpu.state relative to the Cpu.
   int32_t exit_flag_disp = 0;
+  int32_t cpu_disp = 0;
   int32_t retired_disp = 0;
   // kModeFlatData: DS, ES and SS need no segment checks and have base 0.
   bool flat_data = false;
@@ -141,9 +142,10 @@ struct EmitContext {
   void bindResume(SlowPath& slow);
   // An emitter that reads and writes guest registers through `regs`:
   // activates the cache and brings in the instruction's operands.
-  void useRegs(const DecodedInsn& insn) {
+  // `defines_first`: operand 0 is written whole on every path (RegCache::useOperands).
+  void useRegs(const DecodedInsn& insn, bool defines_first = false) {
     regs.activate();
-    regs.useOperands(insn);
+    regs.useOperands(insn, defines_first);
   }
   // Leaves the block through direct exit `slot` (ChainSlot)
   // towards `target` with `retired` instructions still to commit: writes
@@ -187,10 +189,12 @@ void storeGuestReg(asmjit::x86::Assembler& a, const asmjit::x86::Mem& reg, unsig
 // A general-purpose operand size (1, 2, 4 or 8 bytes).
 inline bool isGprSize(unsigned size) { return size == 1 || size == 2 || size == 4 || size == 8; }
 
-// Flags of a host instruction: rsi = host RFLAGS (pushfq).
-void captureHostFlags(asmjit::x86::Assembler& a);
+// Flags of a host instruction: esi = its CF, PF, AF, ZF, SF and (with
+// `with_of`; else 0) OF in their RFLAGS positions. Uses rdi; keeps rax.
+void captureHostFlags(asmjit::x86::Assembler& a, bool with_of = true);
 // guest rflags = (rflags & ~merge) | (esi & host); esi keeps (esi & host).
-// Uses rdi.
-void emitMergeFlags(asmjit::x86::Assembler& a, uint64_t host, uint64_t merge);
+// Uses rdi. RFLAGS cached (RegCache::kFlags) is updated in its register.
+struct EmitContext;
+void emitMergeFlags(EmitContext& ctx, uint64_t host, uint64_t merge);
 
 }  // namespace sv

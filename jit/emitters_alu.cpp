@@ -2,7 +2,7 @@
 // INC/DEC/NEG/NOT, on registers, immediates and memory.
 //
 // The host runs the same instruction on the guest's operand values and its
-// OF/SF/ZF/AF/PF/CF (pushfq) are merged into the guest RFLAGS. Where the
+// OF/SF/ZF/AF/PF/CF (LAHF/SETO) are merged into the guest RFLAGS. Where the
 // interpreter defines a flag the host leaves undefined, the interpreter
 // wins: logic ops clear AF (cpu/interp/logic.cpp), so AF is masked out of
 // the host's value. INC/DEC keep CF (SDM Vol. 2A, "INC"/"DEC").
@@ -79,47 +79,61 @@ bool emitAlu(EmitContext& ctx, const DecodedInsn& insn) {
   if (!(d_reg || d_mem) || !(s_reg || s_imm || s_mem) || (d_mem && s_mem)) return false;
 
   Assembler& a = ctx.as;
+  const bool want_flags = !(d_reg && !(d_mem || s_mem) && ctx.flags_dead);
   ctx.useRegs(insn);
+  if (want_flags) ctx.regs.use(RegCache::kFlags);
   SlowPath* slow = (d_mem || s_mem) ? &ctx.newSlowPath(insn) : nullptr;
-  // Source value into rcx (sized) unless it is an immediate.
+  // Source value: an immediate, a cached register, or rcx (sized).
   Operand_ src = imm;
   if (s_reg) {
-    ctx.regs.read(rcx, s.reg, size);
-    src = sized(rcx, size);
+    if (const Gp* h = ctx.regs.gpr(s.reg)) {
+      src = sized(*h, size);
+    } else {
+      ctx.regs.read(rcx, s.reg, size);
+      src = sized(rcx, size);
+    }
   } else if (s_mem) {
     emitHostAddress(ctx, insn, s, AccessKind::Read, slow->entry);
     loadZx(a, rcx, Mem(rax, 0, size), size);
     src = sized(rcx, size);
   }
-  if (d_reg && !slow && ctx.flags_dead) {
-    // The flags are overwritten next: only the result matters.
-    if (!kWrites) {
+  if (!want_flags && !kWrites) {  // the flags are overwritten next: nothing to do
+    ctx.retireNative();
+    return true;
+  }
+  if (const Gp* h = d_reg ? ctx.regs.gpr(d.reg) : nullptr) {
+    // In place on the cached copy (the host's operand size rules are the guest's).
+    if (kCarryIn) a.bt(rflagsMem().cloneResized(4), Imm(0));  // host CF = guest CF
+    emitOp(a, K, sized(*h, size), src);
+    if (want_flags) captureHostFlags(a, !kLogic);  // (logic ops clear OF: esi's 0)
+    if (kWrites) ctx.regs.commit(d.reg, size);
+    if (!want_flags) {
       ctx.retireNative();
       return true;
     }
+  } else if (!want_flags) {
     ctx.regs.read(rdx, d.reg, size);
     if (kCarryIn) a.bt(rflagsMem().cloneResized(4), Imm(0));
     emitOp(a, K, sized(rdx, size), src);
     ctx.regs.write(d.reg, size, rdx);
     ctx.retireNative();
     return true;
-  }
-  if (d_reg) {
+  } else if (d_reg) {
     ctx.regs.read(rdx, d.reg, size);
     if (kCarryIn) a.bt(rflagsMem().cloneResized(4), Imm(0));  // host CF = guest CF
     emitOp(a, K, sized(rdx, size), src);
-    captureHostFlags(a);
+    captureHostFlags(a, !kLogic);
     if (kWrites) ctx.regs.write(d.reg, size, rdx);
   } else {
     emitHostAddress(ctx, insn, d, kWrites ? AccessKind::Write : AccessKind::Read, slow->entry);
     if (kCarryIn) a.bt(rflagsMem().cloneResized(4), Imm(0));
     emitOp(a, K, Mem(rax, 0, size), src);
-    captureHostFlags(a);
+    captureHostFlags(a, !kLogic);
   }
   // Logic ops: esi keeps CF=OF=0 and SZP with AF masked out, which is the
   // guest's AF (0): either way esi ends up equal to the guest's six flags.
-  if (kLogic) emitMergeFlags(a, kLogicHostFlags, flag::ARITH);
-  else emitMergeFlags(a, flag::ARITH, flag::ARITH);
+  if (kLogic) emitMergeFlags(ctx, kLogicHostFlags, flag::ARITH);
+  else emitMergeFlags(ctx, flag::ARITH, flag::ARITH);
   if (slow) ctx.bindResume(*slow);
   else ctx.flags_in_esi = true;  // (the slow path resumes without esi)
   ctx.retireNative();
@@ -140,9 +154,13 @@ bool emitUnary(EmitContext& ctx, const DecodedInsn& insn) {
   if (!d_reg && !d_mem) return false;
   Assembler& a = ctx.as;
   ctx.useRegs(insn);
+  if (K != Unary::Not) ctx.regs.use(RegCache::kFlags);
   SlowPath* slow = d_mem ? &ctx.newSlowPath(insn) : nullptr;
   Operand_ target;
-  if (d_reg) {
+  const Gp* h = d_reg ? ctx.regs.gpr(d.reg) : nullptr;
+  if (h) {
+    target = sized(*h, size);  // in place on the cached copy
+  } else if (d_reg) {
     ctx.regs.read(rdx, d.reg, size);
     target = sized(rdx, size);
   } else {
@@ -156,9 +174,10 @@ bool emitUnary(EmitContext& ctx, const DecodedInsn& insn) {
     case Unary::Not: a.emit(Inst::kIdNot, target); break;
   }
   if (K != Unary::Not) captureHostFlags(a);
-  if (d_reg) ctx.regs.write(d.reg, size, rdx);
-  if (K == Unary::Inc || K == Unary::Dec) emitMergeFlags(a, flag::ARITH & ~flag::CF, flag::ARITH & ~flag::CF);
-  else if (K == Unary::Neg) emitMergeFlags(a, flag::ARITH, flag::ARITH);
+  if (h) ctx.regs.commit(d.reg, size);
+  else if (d_reg) ctx.regs.write(d.reg, size, rdx);
+  if (K == Unary::Inc || K == Unary::Dec) emitMergeFlags(ctx, flag::ARITH & ~flag::CF, flag::ARITH & ~flag::CF);
+  else if (K == Unary::Neg) emitMergeFlags(ctx, flag::ARITH, flag::ARITH);
   if (K == Unary::Neg && !slow) ctx.flags_in_esi = true;
   if (slow) ctx.bindResume(*slow);
   ctx.retireNative();

@@ -33,6 +33,7 @@ bool emitBitTest(EmitContext& ctx, const DecodedInsn& insn) {
 
   Assembler& a = ctx.as;
   ctx.useRegs(insn);
+  ctx.regs.use(RegCache::kFlags);
   SlowPath* slow = dst.is_reg ? nullptr : &ctx.newSlowPath(insn);
   loadRm(ctx, insn, d, dst, K == BitOp::Test ? AccessKind::Read : AccessKind::Write, slow, rdx);
   Operand_ bit = Imm(static_cast<unsigned>(o.imm) & (size * 8 - 1));
@@ -48,9 +49,9 @@ bool emitBitTest(EmitContext& ctx, const DecodedInsn& insn) {
     case BitOp::Complement: id = Inst::kIdBtc; break;
   }
   a.emit(id, sized(rdx, size), bit);
-  captureHostFlags(a);
+  captureHostFlags(a, /*with_of=*/false);
   if (K != BitOp::Test) storeRm(ctx, dst, rdx);
-  emitMergeFlags(a, flag::CF, flag::CF);
+  emitMergeFlags(ctx, flag::CF, flag::CF);
   if (slow) ctx.bindResume(*slow);
   ctx.retireNative();
   return true;

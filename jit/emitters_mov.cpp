@@ -27,10 +27,36 @@ bool emitMov(EmitContext& ctx, const DecodedInsn& insn) {
   const bool s_mem = s.kind == OpKind::Mem && memFastPathUsable(ctx, s) && s.size == size;
   if (!(d_reg || d_mem) || !(s_reg || s_imm || s_mem) || (d_mem && s_mem)) return false;
   Assembler& a = ctx.as;
-  ctx.useRegs(insn);
+  ctx.useRegs(insn, /*defines_first=*/true);
   SlowPath* slow = (d_mem || s_mem) ? &ctx.newSlowPath(insn) : nullptr;
-  // The value into rdx.
-  if (s_reg) {
+  const Gp* hs = s_reg ? ctx.regs.gpr(s.reg) : nullptr;
+  if (const Gp* hd = d_reg ? ctx.regs.gpr(d.reg) : nullptr) {
+    // Straight into the cached copy (a 4-byte move clears the upper half,
+    // 1 and 2 keep it: the host's rules are the guest's).
+    const Gp dst = sized(*hd, size);
+    if (hs) {
+      a.mov(dst, sized(*hs, size));
+    } else if (s_reg) {
+      ctx.regs.read(rdx, s.reg, size);
+      a.mov(dst, sized(rdx, size));
+    } else if (s_imm) {
+      const uint64_t v = s.imm & flags::mask(size);
+      if (size == 8) a.mov(dst, Imm(v));
+      else a.mov(dst, Imm(static_cast<uint32_t>(v)));
+    } else {
+      emitHostAddress(ctx, insn, s, AccessKind::Read, slow->entry);
+      a.mov(dst, Mem(rax, 0, size));
+    }
+    ctx.regs.commit(d.reg, size);
+    if (slow) ctx.bindResume(*slow);
+    ctx.retireNative();
+    return true;
+  }
+  // The value into rdx (or a cached register).
+  Gp value = rdx;
+  if (hs && !d_reg) {
+    value = *hs;
+  } else if (s_reg) {
     ctx.regs.read(rdx, s.reg, size);
   } else if (s_imm) {
     const uint64_t v = s.imm & flags::mask(size);
@@ -44,7 +70,7 @@ bool emitMov(EmitContext& ctx, const DecodedInsn& insn) {
     ctx.regs.write(d.reg, size, rdx);
   } else {
     emitHostAddress(ctx, insn, d, AccessKind::Write, slow->entry);
-    a.mov(Mem(rax, 0, size), sized(rdx, size));
+    a.mov(Mem(rax, 0, size), sized(value, size));
   }
   if (slow) ctx.bindResume(*slow);
   ctx.retireNative();
@@ -65,25 +91,40 @@ bool emitMovExtend(EmitContext& ctx, const DecodedInsn& insn) {
   const bool s_mem = s.kind == OpKind::Mem && memFastPathUsable(ctx, s);
   if (!s_reg && !s_mem) return false;
   Assembler& a = ctx.as;
-  ctx.useRegs(insn);
+  ctx.useRegs(insn, /*defines_first=*/true);
   SlowPath* slow = s_mem ? &ctx.newSlowPath(insn) : nullptr;
   Operand_ src;
+  bool src_zx = false;  // src is rdx with the value zero-extended already
   if (s_mem) {
     emitHostAddress(ctx, insn, s, AccessKind::Read, slow->entry);
     src = Mem(rax, 0, ssize);
+  } else if (const Gp* hs = ctx.regs.gpr(s.reg)) {
+    src = sized(*hs, ssize);
   } else {
-    ctx.regs.read(rdx, s.reg, ssize);  // zero-extended: sized(rdx, ssize) is the value
+    ctx.regs.read(rdx, s.reg, ssize);
     src = sized(rdx, ssize);
+    src_zx = true;
   }
-  // Widen to 64 bits; the write keeps only what the destination size takes.
+  if (const Gp* hd = dsize >= 4 ? ctx.regs.gpr(d.reg) : nullptr) {
+    // Widened straight into the cached copy.
+    const Gp dst = sized(*hd, dsize);
+    if (ssize == dsize) a.emit(Inst::kIdMov, dst, src);
+    else if (ssize == 4) a.emit(kSigned ? Inst::kIdMovsxd : Inst::kIdMov, kSigned ? dst : hd->r32(), src);
+    else a.emit(kSigned ? Inst::kIdMovsx : Inst::kIdMovzx, kSigned ? dst : hd->r32(), src);
+    ctx.regs.commit(d.reg, dsize);
+    if (slow) ctx.bindResume(*slow);
+    ctx.retireNative();
+    return true;
+  }
+  // Widen to 64 bits in rdx; the write keeps only what the destination size takes.
   if (ssize == 8) {
-    if (s_mem) a.mov(rdx, src.as<Mem>());
+    if (!src_zx) a.emit(Inst::kIdMov, rdx, src);
   } else if (ssize == 4) {
     if (kSigned) a.emit(Inst::kIdMovsxd, rdx, src);
-    else if (s_mem) a.mov(edx, src.as<Mem>());
+    else if (!src_zx) a.emit(Inst::kIdMov, edx, src);
   } else if (kSigned) {
     a.emit(Inst::kIdMovsx, rdx, src);
-  } else if (s_mem) {
+  } else if (!src_zx) {
     a.emit(Inst::kIdMovzx, edx, src);
   }
   if (dsize == 4) a.mov(edx, edx);  // zero-extend the 32-bit result
@@ -101,11 +142,16 @@ bool emitLea(EmitContext& ctx, const DecodedInsn& insn) {
   Mem dreg;
   if (d.kind != OpKind::Reg || !sizeOk(d.size) || d.size == 1 || !guestRegMem(d.reg, d.size, dreg)) return false;
   Assembler& a = ctx.as;
-  ctx.useRegs(insn);
+  ctx.useRegs(insn, /*defines_first=*/true);
   emitEffectiveAddress(ctx, insn, insn.ops[1]);
-  if (d.size == 4) a.mov(edx, eax);
-  else a.mov(rdx, rax);
-  ctx.regs.write(d.reg, d.size, rdx);
+  if (const Gp* hd = ctx.regs.gpr(d.reg)) {
+    a.mov(sized(*hd, d.size), sized(rax, d.size));
+    ctx.regs.commit(d.reg, d.size);
+  } else {
+    if (d.size == 4) a.mov(edx, eax);
+    else a.mov(rdx, rax);
+    ctx.regs.write(d.reg, d.size, rdx);
+  }
   ctx.retireNative();
   return true;
 }

@@ -29,6 +29,7 @@ bool emitMulWide(EmitContext& ctx, const DecodedInsn& insn) {
   ctx.useRegs(insn);
   ctx.regs.use(RAX);
   if (size > 1) ctx.regs.use(RDX);
+  ctx.regs.use(RegCache::kFlags);
   SlowPath* slow = src.is_reg ? nullptr : &ctx.newSlowPath(insn);
   loadRm(ctx, insn, s, src, AccessKind::Read, slow, rcx);
   ctx.regs.read(rax, acc, size);
@@ -41,7 +42,7 @@ bool emitMulWide(EmitContext& ctx, const DecodedInsn& insn) {
     ctx.regs.write(acc, size, rax);
     ctx.regs.write(high, size, rdx);
   }
-  emitMergeFlags(a, kMulFlags, kMulFlags);
+  emitMergeFlags(ctx, kMulFlags, kMulFlags);
   if (slow) ctx.bindResume(*slow);
   ctx.retireNative();
   return true;
@@ -65,19 +66,26 @@ bool emitImul(EmitContext& ctx, const DecodedInsn& insn) {
     if (imm != static_cast<int32_t>(imm)) return false;
   }
   Assembler& a = ctx.as;
-  ctx.useRegs(insn);
+  const bool want_flags = !(ctx.flags_dead && src.is_reg);
+  ctx.useRegs(insn, /*defines_first=*/three);
+  if (want_flags) ctx.regs.use(RegCache::kFlags);
   SlowPath* slow = src.is_reg ? nullptr : &ctx.newSlowPath(insn);
-  loadRm(ctx, insn, s, src, AccessKind::Read, slow, rcx);
+  // The source: a cached register, or rcx.
+  Gp sv = rcx;
+  if (const Gp* hs = src.is_reg ? ctx.regs.gpr(s.reg) : nullptr) sv = *hs;
+  else loadRm(ctx, insn, s, src, AccessKind::Read, slow, rcx);
+  const Gp* hd = ctx.regs.gpr(d.reg);
+  const Gp dst = hd ? sized(*hd, size) : sized(rdx, size);  // in place on the cached copy
   if (three) {
-    a.imul(sized(rdx, size), sized(rcx, size), Imm(imm));
+    a.imul(dst, sized(sv, size), Imm(imm));
   } else {
-    ctx.regs.read(rdx, d.reg, size);
-    a.imul(sized(rdx, size), sized(rcx, size));
+    if (!hd) ctx.regs.read(rdx, d.reg, size);
+    a.imul(dst, sized(sv, size));
   }
-  const bool want_flags = !(ctx.flags_dead && !slow);
   if (want_flags) captureHostFlags(a);
-  ctx.regs.write(d.reg, size, rdx);
-  if (want_flags) emitMergeFlags(a, kMulFlags, kMulFlags);
+  if (hd) ctx.regs.commit(d.reg, size);
+  else ctx.regs.write(d.reg, size, rdx);
+  if (want_flags) emitMergeFlags(ctx, kMulFlags, kMulFlags);
   if (slow) ctx.bindResume(*slow);
   ctx.retireNative();
   return true;

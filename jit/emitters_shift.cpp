@@ -118,6 +118,31 @@ bool emitShift(EmitContext& ctx, const DecodedInsn& insn) {
 
   Assembler& a = ctx.as;
   ctx.useRegs(insn);
+  const bool want_flags = !(ctx.flags_dead && dst.is_reg);
+  const Gp* h = dst.is_reg ? ctx.regs.gpr(d.reg) : nullptr;
+  if (h && !want_flags && !isDouble(K) && !count.in_cl && size >= 4) {
+    // Flags dead, a 32/64-bit cached register and an immediate count: the
+    // host's shift in place gives the guest's result (a count of 0 still
+    // clears a 32-bit register's upper half, as the mov below does).
+    const Gp r = sized(*h, size);
+    if (count.value == 0) {
+      a.mov(r, r);
+    } else {
+      InstId id = Inst::kIdShl;
+      switch (K) {
+        case Shift::Shr: id = Inst::kIdShr; break;
+        case Shift::Sar: id = Inst::kIdSar; break;
+        case Shift::Rol: id = Inst::kIdRol; break;
+        case Shift::Ror: id = Inst::kIdRor; break;
+        default: break;
+      }
+      a.emit(id, r, Imm(count.value));
+    }
+    ctx.regs.commit(d.reg, size);
+    ctx.retireNative();
+    return true;
+  }
+  if (want_flags) ctx.regs.use(RegCache::kFlags);
   SlowPath* slow = dst.is_reg ? nullptr : &ctx.newSlowPath(insn);
   loadRm(ctx, insn, d, dst, AccessKind::Write, slow, rdx);
   Label unchanged = a.newLabel();  // masked count 0: no flag changes
@@ -129,7 +154,6 @@ bool emitShift(EmitContext& ctx, const DecodedInsn& insn) {
     cnt = cl;
   }
   const bool compute = count.in_cl || count.value != 0;
-  const bool want_flags = !(ctx.flags_dead && !slow);
   if (compute) {
     if (isRotate(K)) {
       a.emit(K == Shift::Rol ? Inst::kIdRol : Inst::kIdRor, sized(rdx, size), cnt);
@@ -148,7 +172,7 @@ bool emitShift(EmitContext& ctx, const DecodedInsn& insn) {
         a.and_(edi, 1);
         a.shl(edi, 11);
         a.or_(esi, edi);
-        emitMergeFlags(a, flag::CF | flag::OF, flag::CF | flag::OF);
+        emitMergeFlags(ctx, flag::CF | flag::OF, flag::CF | flag::OF);
       }
     } else {
       if (isDouble(K)) {
@@ -161,12 +185,12 @@ bool emitShift(EmitContext& ctx, const DecodedInsn& insn) {
       }
       if (want_flags) {
         a.test(sized(rdx, size), sized(rdx, size));  // SF, ZF, PF of the result
-        captureHostFlags(a);
+        captureHostFlags(a, /*with_of=*/false);
         a.and_(esi, Imm(flag::SF | flag::ZF | flag::PF));
         a.or_(esi, r9d);
         a.or_(esi, Imm(flag::AF));  // the interpreter's (host-measured) AF
         if (K != Shift::Sar) emitShiftOverflow(a, K, bits);
-        emitMergeFlags(a, flag::ARITH, flag::ARITH);
+        emitMergeFlags(ctx, flag::ARITH, flag::ARITH);
         // esi = the guest's six flags, unless a CL count of 0 skipped this.
         if (!slow && !count.in_cl) ctx.flags_in_esi = true;
       }

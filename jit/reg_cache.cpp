@@ -11,7 +11,10 @@ namespace {
 // No emitter that uses the cache touches these (the string emitters use
 // r10, r11 and rbp, but they do not use the cache, and the translator
 // drops it after them).
-const Gp kPoolRegs[RegCache::kPool] = {rbp, r13, r15, r10, r11};
+const Gp kPoolRegs[RegCache::kPool] = {rbp, r12, r13, r15, r10, r11};
+
+// CpuState's home of cache slot `index`.
+Mem homeOf(unsigned index) { return index == RegCache::kFlags ? rflagsMem() : gprMem(index, 8); }
 }  // namespace
 
 void RegCache::clear() {
@@ -19,7 +22,11 @@ void RegCache::clear() {
   for (auto& w : where_) w = -1;
 }
 
-void RegCache::use(unsigned index) {
+void RegCache::use(unsigned index) { take(index, true); }
+
+void RegCache::define(unsigned index) { take(index, false); }
+
+void RegCache::take(unsigned index, bool load) {
   if (index >= kGuestRegs) return;
   int s = where_[index];
   if (s >= 0) {
@@ -41,11 +48,22 @@ void RegCache::use(unsigned index) {
   slots_[s].pinned = true;
   where_[index] = static_cast<int8_t>(s);
   touch(s);
-  a_.mov(kPoolRegs[s], gprMem(index, 8));
+  if (load) a_.mov(kPoolRegs[s], homeOf(index));
 }
 
-void RegCache::useOperands(const DecodedInsn& insn) {
-  for (unsigned i = 0; i < insn.operand_count; ++i) {
+void RegCache::useOperands(const DecodedInsn& insn, bool defines_first) {
+  const Operand& first = insn.ops[0];
+  bool define_first = defines_first && insn.operand_count > 0 && first.kind == OpKind::Reg &&
+                      first.reg.cls == RegClass::Gpr && (first.size == 4 || first.size == 8);
+  for (unsigned i = 1; define_first && i < insn.operand_count; ++i) {
+    const Operand& op = insn.ops[i];
+    const unsigned r = first.reg.index;
+    if ((op.kind == OpKind::Reg && (op.reg.cls == RegClass::Gpr || op.reg.cls == RegClass::GprHigh) &&
+         op.reg.index == r) ||
+        (op.kind == OpKind::Mem && (op.base == r || op.index == r)))
+      define_first = false;
+  }
+  for (unsigned i = define_first ? 1 : 0; i < insn.operand_count; ++i) {
     const Operand& op = insn.ops[i];
     if (op.kind == OpKind::Reg && (op.reg.cls == RegClass::Gpr || op.reg.cls == RegClass::GprHigh)) {
       use(op.reg.index);
@@ -54,6 +72,7 @@ void RegCache::useOperands(const DecodedInsn& insn) {
       if (op.index != kNoGpr) use(op.index);
     }
   }
+  if (define_first) define(first.reg.index);
 }
 
 const Gp* RegCache::host(unsigned index) const {
@@ -62,7 +81,8 @@ const Gp* RegCache::host(unsigned index) const {
 }
 
 void RegCache::read(const Gp& r64, const RegId& reg, unsigned size) {
-  const Gp* h = reg.cls == RegClass::Gpr || reg.cls == RegClass::GprHigh ? host(reg.index) : nullptr;
+  const bool gpr = (reg.cls == RegClass::Gpr && reg.index < kGprs) || reg.cls == RegClass::GprHigh;
+  const Gp* h = gpr ? host(reg.index) : nullptr;
   if (reg.cls == RegClass::GprHigh) {  // AH..BH: bits 15:8
     if (h) {
       a_.movzx(r64.r32(), h->r16());
@@ -91,7 +111,7 @@ void RegCache::write(const RegId& reg, unsigned size, const Gp& r64) {
     forget(reg.index);
     return;
   }
-  const Gp* h = host(reg.index);
+  const Gp* h = gpr(reg);
   if (!h) {
     storeGuestReg(a_, gprMem(reg.index, size), size, r64);
     forget(reg.index);  // (a writer that does not know the cache)
@@ -118,6 +138,17 @@ void RegCache::write(const RegId& reg, unsigned size, const Gp& r64) {
   }
 }
 
+void RegCache::commit(const RegId& reg, unsigned size) {
+  const Gp* h = gpr(reg);
+  if (!h) return;
+  touch(where_[reg.index]);
+  switch (size) {
+    case 1: a_.mov(gprMem(reg.index, 1), h->r8()); break;
+    case 2: a_.mov(gprMem(reg.index, 2), h->r16()); break;
+    default: a_.mov(gprMem(reg.index, 8), *h); break;  // a 4-byte result has cleared the upper half
+  }
+}
+
 void RegCache::forget(unsigned index) {
   const int s = slotOf(index);
   if (s < 0) return;
@@ -137,7 +168,7 @@ RegCache::Snapshot RegCache::snapshot() const {
 }
 
 void RegCache::reload(const Snapshot& snap) {
-  for (unsigned i = 0; i < snap.count; ++i) a_.mov(kPoolRegs[snap.host[i]], gprMem(snap.guest[i], 8));
+  for (unsigned i = 0; i < snap.count; ++i) a_.mov(kPoolRegs[snap.host[i]], homeOf(snap.guest[i]));
 }
 
 }  // namespace sv

@@ -28,8 +28,12 @@ namespace sv {
 
 class RegCache {
  public:
-  static constexpr unsigned kPool = 5;  // rbp, r13, r15, r10, r11 (emit_context.h)
-  static constexpr unsigned kGuestRegs = 16;
+  static constexpr unsigned kPool = 6;  // rbp, r12, r13, r15, r10, r11 (emit_context.h)
+  static constexpr unsigned kGprs = 16;
+  // RFLAGS' slot: emitters that merge flags use() it, emitMergeFlags
+  // updates it (write-through like the registers).
+  static constexpr unsigned kFlags = 16;
+  static constexpr unsigned kGuestRegs = 17;
 
   struct Snapshot {
     uint8_t count = 0;
@@ -51,16 +55,31 @@ class RegCache {
   // Drops every cached copy (nothing is emitted).
   void clear();
 
-  // Loads guest register `index` (0-15) into a host register if it is not
+  // Loads guest register `index` (0-15, or kFlags) into a host register if it is not
   // there yet, pinned for this instruction. Without a free host register
   // it stays in CpuState (reads and writes then go there).
   void use(unsigned index);
+  // As use(), for a register the instruction writes whole (4 or 8 bytes)
+  // on every path without reading it first: nothing is loaded.
+  void define(unsigned index);
   // use() for every general-purpose register `insn`'s explicit operands
-  // name (registers, memory bases and indexes).
-  void useOperands(const DecodedInsn& insn);
+  // name (registers, memory bases and indexes); with `defines_first`,
+  // define() for operand 0 when it is a 4- or 8-byte register that no
+  // other operand reads.
+  void useOperands(const DecodedInsn& insn, bool defines_first = false);
 
-  // The host register holding guest `index`'s 64-bit value, or nullptr.
+  // The host register holding guest `index`'s 64-bit value (kFlags:
+  // RFLAGS), or nullptr.
   const asmjit::x86::Gp* host(unsigned index) const;
+  // The host register of a cached Gpr operand (not AH..BH), or nullptr:
+  // an emitter may compute on it in place (with the guest's operand size,
+  // whose partial-register rules are the host's) and then commit().
+  const asmjit::x86::Gp* gpr(const RegId& reg) const {
+    return reg.cls == RegClass::Gpr && reg.index < kGprs ? host(reg.index) : nullptr;
+  }
+  // Writes the cached copy of `reg` (changed in place with operand size
+  // `size`) through to CpuState.
+  void commit(const RegId& reg, unsigned size);
 
   // r64 = the guest register (Gpr or GprHigh) of `size` bytes, zero-
   // extended (as loadZx from CpuState).
@@ -82,12 +101,13 @@ class RegCache {
     bool pinned = false;
     uint32_t stamp = 0;  // last use (least recently used goes first)
   };
+  void take(unsigned index, bool load);
   int slotOf(unsigned index) const { return index < kGuestRegs ? where_[index] : -1; }
   void touch(int slot) { slots_[slot].stamp = ++clock_; }
 
   asmjit::x86::Assembler& a_;
   Slot slots_[kPool];
-  int8_t where_[kGuestRegs] = {-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1};
+  int8_t where_[kGuestRegs] = {-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1};
   uint32_t clock_ = 0;
   bool active_ = false;
 };

@@ -185,6 +185,7 @@ BlockEnv Translator::envFor(Cpu& cpu) {
   env.flat_data = (env.mode_key & kModeFlatData) != 0;
   const auto* state = reinterpret_cast<const uint8_t*>(&cpu.state);
   env.exit_flag_disp = static_cast<int32_t>(cpu.blockExitFlag() - state);
+  env.cpu_disp = static_cast<int32_t>(state - reinterpret_cast<const uint8_t*>(&cpu));
   env.retired_disp = static_cast<int32_t>(reinterpret_cast<const uint8_t*>(cpu.retiredCounter()) - state);
   if (env.flat_data) env.stack_guard = false;  // SS.B is part of the key
   return env;
@@ -212,7 +213,6 @@ bool Translator::emit(Cpu& cpu, Block& b, asmjit::JitRuntime& rt) {
   for (const Gp& r : saved) a.push(r);
   a.sub(rsp, 8);
   a.mov(jitreg::kState, rdi);
-  a.mov(jitreg::kCpu, rsi);
   a.mov(qword_ptr(rsp), rdx);  // the budget's limit
   a.mov(jitreg::kRetired, ctx.retiredMem());
   // Chained entry: the budget must cover the whole block, and (outside
