@@ -40,7 +40,9 @@ struct DispatchTarget {
 // must be exact: nothing pending).
 void emitDispatchExit(EmitContext& ctx);
 
-// Binds ctx.dispatch: the stub shared by the block's dispatched exits.
+// Binds ctx.dispatch: the stub the dispatched exits of every block of
+// ctx.env's mode key share (Translator::sharedDispatchStub, which puts a
+// copy of the frame's epilogue at ctx.plain_exit after it).
 void emitDispatchStub(EmitContext& ctx, const DispatchTarget& target);
 
 // Near RET, JMP r/m and CALL r/m: the indirect near branches that end a

@@ -176,6 +176,7 @@ void Jit::flush() {
   ++stats_.flushes;
   cache_.clear();
   (void)cache_.takeRetired();  // their code goes with the runtime
+  translator_.dropSharedCode();
   rt_ = std::make_unique<asmjit::JitRuntime>();
   code_bytes_ = 0;
 }

@@ -191,6 +191,51 @@ BlockEnv Translator::envFor(Cpu& cpu) {
   return env;
 }
 
+namespace {
+
+// The callee-saved registers the convention uses, pushed by every block's
+// prologue (6 pushes + 8 keep rsp 16-aligned for calls).
+const asmjit::x86::Gp kSavedRegs[] = {asmjit::x86::rbx, asmjit::x86::rbp, asmjit::x86::r12,
+                                      asmjit::x86::r13, asmjit::x86::r14, asmjit::x86::r15};
+
+// The shared frame's epilogue: the retired counter home, then return rax.
+void emitEpilogue(EmitContext& ctx) {
+  using namespace asmjit::x86;
+  Assembler& a = ctx.as;
+  a.mov(ctx.retiredMem(), jitreg::kRetired);
+  a.add(rsp, 8);
+  for (int i = 5; i >= 0; --i) a.pop(kSavedRegs[i]);
+  a.ret();
+}
+
+}  // namespace
+
+uint64_t Translator::sharedDispatchStub(const BlockEnv& env, asmjit::JitRuntime& rt) {
+  for (const SharedStub& s : stubs_)
+    if (s.mode_key == env.mode_key && s.tlb_table == env.tlb_table && s.tlb_index_mask == env.tlb_index_mask)
+      return s.addr;
+  using namespace asmjit;
+  using namespace asmjit::x86;
+  RecordingErrorHandler eh;
+  CodeHolder code;
+  code.init(rt.environment());
+  code.setErrorHandler(&eh);
+  Assembler a(&code);
+  std::vector<SlowPath> none;
+  EmitContext ctx{a, env, a.newLabel(), none, nullptr, {a.newLabel(), a.newLabel(), a.newLabel()}};
+  ctx.dispatch = a.newLabel();
+  emitDispatchStub(ctx, dispatch_);
+  a.bind(ctx.plain_exit);
+  a.xor_(eax, eax);
+  emitEpilogue(ctx);
+  if (eh.error != kErrorOk) return 0;
+  void* fn = nullptr;
+  if (rt.add(&fn, &code) != kErrorOk || !fn) return 0;
+  const uint64_t addr = reinterpret_cast<uint64_t>(fn) + code.labelOffsetFromBase(ctx.dispatch);
+  stubs_.push_back(SharedStub{env.mode_key, env.tlb_table, env.tlb_index_mask, addr});
+  return addr;
+}
+
 bool Translator::emit(Cpu& cpu, Block& b, asmjit::JitRuntime& rt) {
   using namespace asmjit;
   using namespace asmjit::x86;
@@ -200,6 +245,8 @@ bool Translator::emit(Cpu& cpu, Block& b, asmjit::JitRuntime& rt) {
   code.setErrorHandler(&eh);
   Assembler a(&code);
   const BlockEnv env = envFor(cpu);
+  const uint64_t stub = dispatch_.fn ? sharedDispatchStub(env, rt) : 0;
+  if (dispatch_.fn && !stub) return false;
   slow_paths_.clear();
   EmitContext ctx{a, env, a.newLabel(), slow_paths_, b.exits, {a.newLabel(), a.newLabel(), a.newLabel()}};
   ctx.dispatch = a.newLabel();
@@ -208,9 +255,8 @@ bool Translator::emit(Cpu& cpu, Block& b, asmjit::JitRuntime& rt) {
   Label entry = a.newLabel();
 
   // Prologue (BlockFn, System V): keep the callee-saved registers the
-  // convention uses; 6 pushes + 8 keep rsp 16-aligned for calls.
-  const Gp saved[] = {rbx, rbp, r12, r13, r14, r15};
-  for (const Gp& r : saved) a.push(r);
+  // convention uses.
+  for (const Gp& r : kSavedRegs) a.push(r);
   a.sub(rsp, 8);
   a.mov(jitreg::kState, rdi);
   a.mov(qword_ptr(rsp), rdx);  // the budget's limit
@@ -270,7 +316,12 @@ bool Translator::emit(Cpu& cpu, Block& b, asmjit::JitRuntime& rt) {
       a.jmp(ctx.plain_exit);  // mode/flag changes and other block enders: Cpu::run decides
     }
   }
-  if (dispatch_.fn) emitDispatchStub(ctx, dispatch_);
+  if (stub) {
+    // The shared stub of this mode key (absolute: the runtime may place it anywhere).
+    a.bind(ctx.dispatch);
+    a.mov(rax, Imm(stub));
+    a.jmp(rax);
+  }
 
   // Out-of-line slow paths: the interpreter runs the instruction (and
   // raises its fault, if any, with RIP and retired as at its start).
@@ -299,10 +350,7 @@ bool Translator::emit(Cpu& cpu, Block& b, asmjit::JitRuntime& rt) {
   a.bind(ctx.plain_exit);
   a.xor_(eax, eax);
   a.bind(epilogue);
-  a.mov(ctx.retiredMem(), jitreg::kRetired);
-  a.add(rsp, 8);
-  for (int i = 5; i >= 0; --i) a.pop(saved[i]);
-  a.ret();
+  emitEpilogue(ctx);
 
   if (eh.error != kErrorOk) return false;
   BlockFn f = nullptr;
@@ -316,7 +364,7 @@ bool Translator::emit(Cpu& cpu, Block& b, asmjit::JitRuntime& rt) {
     b.exits[i].target = nullptr;
     b.exits[i].unlinked = ctx.exit_used[i] ? base + code.labelOffsetFromBase(ctx.link_stub[i]) : 0;
     b.exits[i].slot = b.exits[i].unlinked;
-    b.exits[i].dispatch = dispatch_.fn ? base + code.labelOffsetFromBase(ctx.dispatch) : 0;
+    b.exits[i].dispatch = stub;
   }
   return true;
 }

@@ -41,12 +41,18 @@ class Translator {
   // What dispatched exits call (the owning Jit); without one, indirect
   // exits return to Cpu::run.
   void setDispatch(const DispatchTarget& d) { dispatch_ = d; }
+  // The runtime `translate` was given is about to go (a flush): forget the
+  // shared dispatch stubs that live in it.
+  void dropSharedCode() { stubs_.clear(); }
   // Blocks end after `n` instructions (1..kMaxBlockInsns).
   void setMaxBlockInsns(unsigned n) { max_insns_ = n < 1 ? 1 : n > kMaxBlockInsns ? kMaxBlockInsns : n; }
 
  private:
   unsigned decodeRun(Cpu& cpu, uint64_t linear, const uint8_t* first);
   bool emit(Cpu& cpu, Block& b, asmjit::JitRuntime& rt);
+  // The dispatch stub (emit_dispatch.h) for blocks of `env`'s mode key and
+  // TLB entry set, made on first use; 0 if code generation failed.
+  uint64_t sharedDispatchStub(const BlockEnv& env, asmjit::JitRuntime& rt);
   static BlockEnv envFor(Cpu& cpu);
   // Whether `insn` may load DS, ES or SS: it ends a block that assumes
   // them flat (kModeFlatData), which then leaves to Cpu::run.
@@ -61,6 +67,15 @@ class Translator {
   uint64_t scratch_rip_[kMaxBlockInsns + 1];  // RIP of each instruction, and the one after
   std::vector<SlowPath> slow_paths_;          // reused between translations
   DispatchTarget dispatch_;
+  // One dispatch stub per mode key and TLB entry set, shared by every block
+  // of that key (a stub in each block would double the code size).
+  struct SharedStub {
+    uint64_t mode_key;
+    const TlbEntry* tlb_table;
+    uint64_t tlb_index_mask;
+    uint64_t addr;
+  };
+  std::vector<SharedStub> stubs_;
   unsigned max_insns_ = kMaxBlockInsns;
 };
 
