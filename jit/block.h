@@ -71,9 +71,11 @@ struct Block {
   uint32_t count = 0;      // instructions
   uint32_t code_size = 0;  // host bytes
   BlockFn fn = nullptr;
-  // The decoded instructions; the generated code passes their addresses to
-  // the handlers, so they live as long as the block and never move.
+  // The decoded instructions the generated code passes to the interpreter
+  // (handler calls, slow paths), in no particular order: they live as long
+  // as the block and never move. The others are not kept (152 bytes each).
   std::unique_ptr<DecodedInsn[]> insns;
+  uint32_t kept = 0;  // entries of insns
 
   // Chaining: the entry other blocks jump to (after the common prologue,
   // at the budget and CS-limit checks), this block's direct exits and the

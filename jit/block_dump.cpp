@@ -26,18 +26,19 @@ void dumpBlock(std::FILE* out, const Block& b, CodeMode mode, const uint8_t* byt
   ZydisFormatterInit(&fmt, ZYDIS_FORMATTER_STYLE_INTEL);
   std::fprintf(out, "jit: block phys %08" PRIx64 " rip %08" PRIx64 ": %u insns, %u host bytes%s\n", b.paddr, b.rip,
                b.count, b.code_size, b.tracked ? "" : " (ROM)");
+  // The block's bytes again (it keeps no decode of its own): last_rip is
+  // the offset of its last byte, and a block never wraps IP.
+  const size_t span = b.last_rip - b.rip + 1;
   size_t off = 0;
-  for (uint32_t i = 0; i < b.count; ++i) {
+  for (uint32_t i = 0; i < b.count && off < span; ++i) {
     ZydisDecodedInstruction insn;
     ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
     char text[128] = "?";
-    unsigned len = b.insns[i].length;
-    uint64_t rip = b.rip + off;  // a block never wraps IP
-    if (ZYAN_SUCCESS(ZydisDecoderDecodeFull(&dec, bytes + off, len, &insn, ops)))
-      ZydisFormatterFormatInstruction(&fmt, &insn, ops, insn.operand_count_visible, text, sizeof text, rip,
-                                      nullptr);
+    uint64_t rip = b.rip + off;
+    if (!ZYAN_SUCCESS(ZydisDecoderDecodeFull(&dec, bytes + off, span - off, &insn, ops))) break;
+    ZydisFormatterFormatInstruction(&fmt, &insn, ops, insn.operand_count_visible, text, sizeof text, rip, nullptr);
     std::fprintf(out, "  %08" PRIx64 "  %s\n", rip, text);
-    off += len;
+    off += insn.length;
   }
   if (!host_code) return;
   // The host code (x86-64), for reading what the emitters made of it.

@@ -1,5 +1,7 @@
 #include "jit/emit_context.h"
 
+#include "jit/emitters.h"
+
 namespace sv {
 
 using namespace asmjit;
@@ -25,10 +27,11 @@ void EmitContext::syncForCall() {
   pending = 0;
 }
 
-void EmitContext::callHelper(const void* fn, uint64_t arg) {
+void EmitContext::callHelper(const void* fn, uint64_t arg, size_t* arg_end) {
   as.mov(retiredMem(), jitreg::kRetired);
   as.lea(rdi, ptr(jitreg::kState, -env.cpu_disp));
   as.mov(rsi, Imm(arg));
+  if (arg_end) *arg_end = as.offset();
   as.mov(rax, Imm(reinterpret_cast<uint64_t>(fn)));
   as.call(rax);
   as.mov(jitreg::kRetired, retiredMem());
@@ -51,6 +54,13 @@ void EmitContext::chainExit(unsigned slot, uint64_t target, unsigned retired) {
   as.jmp(qword_ptr(rax));
   exit_used[slot] = true;
   exit_target[slot] = target;
+}
+
+void EmitContext::callHandler(const DecodedInsn& insn) {
+  const auto index = static_cast<unsigned>(&insn - insn_base);
+  size_t end = 0;
+  callHelper(handlerThunk(), insnTag(index), &end);
+  insn_refs->push_back(InsnRef{end, index});
 }
 
 SlowPath& EmitContext::newSlowPath(const DecodedInsn& insn) {

@@ -118,6 +118,15 @@ struct EmitContext {
 
   // Guest registers in host registers (reg_cache.h).
   RegCache regs{as};
+  // The block's decoded instructions (the translator's buffer) and the
+  // code offsets where callHandler left an instruction's address to fill
+  // in: the translator keeps only those instructions (Block::insns).
+  struct InsnRef {
+    size_t end;      // code offset just past the 8-byte address
+    unsigned index;  // the instruction in insn_base
+  };
+  const DecodedInsn* insn_base = nullptr;
+  std::vector<InsnRef>* insn_refs = nullptr;
 
   unsigned pending = 0;   // retired but not yet added to *retired
   bool rip_stale = false; // state.rip is not `rip`
@@ -134,7 +143,13 @@ struct EmitContext {
   void addRetired(unsigned n);
   // Emits a call of fn(cpu, arg) (System V; rsp is 16-aligned in the body),
   // with the retired counter written to memory before and read back after.
-  void callHelper(const void* fn, uint64_t arg);
+  // `arg_end`: where the code offset just past arg's 8 bytes goes.
+  void callHelper(const void* fn, uint64_t arg, size_t* arg_end = nullptr);
+  // Emits a call of the interpreter's handler for `insn` (one of
+  // insn_base's), as callHelper(handlerThunk(), &kept copy).
+  void callHandler(const DecodedInsn& insn);
+  // The placeholder callHandler leaves for instruction `index`'s address.
+  static constexpr uint64_t insnTag(unsigned index) { return 0xA5A5000000000000ull | index; }
   // A slow path for the current instruction: runs it in the interpreter.
   SlowPath& newSlowPath(const DecodedInsn& insn);
   // Binds the slow path's resume label; the registers cached there are

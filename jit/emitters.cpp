@@ -48,7 +48,7 @@ bool EmitterTable::emit(EmitContext& ctx, const DecodedInsn& insn) const {
 
 void emitHandlerCall(EmitContext& ctx, const DecodedInsn& insn) {
   ctx.syncForCall();
-  ctx.callHelper(handlerThunk(), reinterpret_cast<uint64_t>(&insn));
+  ctx.callHandler(insn);
   // executeDecoded has written RIP (next or a branch target) and retired.
 }
 

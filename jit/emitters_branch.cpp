@@ -40,7 +40,7 @@ void emitTaken(EmitContext& ctx, const DecodedInsn& insn, uint64_t target, unsig
     a.bind(fault);
     ctx.storeRip(ctx.rip);
     ctx.addRetired(pending_before);
-    ctx.callHelper(handlerThunk(), reinterpret_cast<uint64_t>(&insn));
+    ctx.callHandler(insn);
     a.jmp(ctx.plain_exit);
   }
 }
@@ -145,7 +145,7 @@ bool emitLoop(EmitContext& ctx, const DecodedInsn& insn) {
   a.bind(fault);
   ctx.storeRip(ctx.rip);
   ctx.addRetired(before);
-  ctx.callHelper(handlerThunk(), reinterpret_cast<uint64_t>(&insn));
+  ctx.callHandler(insn);
   a.jmp(ctx.plain_exit);
   ctx.retireNative();
   ctx.ended = true;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <cstring>
 
 #include "cpu/cpu.h"
 #include "memory/physical_memory.h"
@@ -143,18 +144,17 @@ std::unique_ptr<Block> Translator::translate(Cpu& cpu, uint64_t linear, uint64_t
   b->host = first;
   b->last_rip = scratch_rip_[n - 1] + scratch_[n - 1].length - 1;
   b->count = n;
-  b->insns = std::make_unique<DecodedInsn[]>(n);
-  std::copy(scratch_, scratch_ + n, b->insns.get());
   if (!emit(cpu, *b, rt)) return nullptr;
   return b;
 }
 
 bool Translator::flagsDeadAfter(const Block& b, unsigned i) const {
+  const DecodedInsn* insns = scratch_;
   // The next instruction that is not a register-only move must overwrite
   // all six flags natively; the moves in between neither read the flags
   // nor can fault or call out, so nothing observes the skipped ones.
   for (unsigned j = i + 1; j < b.count; ++j) {
-    const DecodedInsn& next = b.insns[j];
+    const DecodedInsn& next = insns[j];
     if (writesAllFlagsNatively(next)) return emitters_.hasNative(next.mnemonic);
     if (!flagsTransparent(next) || !emitters_.hasNative(next.mnemonic)) return false;
   }
@@ -210,6 +210,31 @@ void emitEpilogue(EmitContext& ctx) {
 
 }  // namespace
 
+bool Translator::keepCalledInsns(Block& b, asmjit::CodeHolder& code) {
+  // Each instruction the code hands to the interpreter gets one kept copy;
+  // its placeholders in the code become that copy's address.
+  int slot[kMaxBlockInsns];
+  std::fill(slot, slot + b.count, -1);
+  unsigned kept = 0;
+  for (const EmitContext::InsnRef& r : insn_refs_)
+    if (slot[r.index] < 0) slot[r.index] = static_cast<int>(kept++);
+  b.insns = std::make_unique<DecodedInsn[]>(kept);
+  b.kept = kept;
+  for (unsigned i = 0; i < b.count; ++i)
+    if (slot[i] >= 0) b.insns[slot[i]] = scratch_[i];
+  asmjit::CodeBuffer& buf = code.textSection()->buffer();
+  for (const EmitContext::InsnRef& r : insn_refs_) {
+    if (r.end < 8 || r.end > buf.size()) return false;
+    uint8_t* at = buf.data() + r.end - 8;
+    uint64_t v;
+    std::memcpy(&v, at, 8);
+    if (v != EmitContext::insnTag(r.index)) return false;  // (not the 64-bit immediate form: give up)
+    const auto addr = reinterpret_cast<uint64_t>(&b.insns[slot[r.index]]);
+    std::memcpy(at, &addr, 8);
+  }
+  return true;
+}
+
 uint64_t Translator::sharedDispatchStub(const BlockEnv& env, asmjit::JitRuntime& rt) {
   for (const SharedStub& s : stubs_)
     if (s.mode_key == env.mode_key && s.tlb_table == env.tlb_table && s.tlb_index_mask == env.tlb_index_mask)
@@ -251,6 +276,9 @@ bool Translator::emit(Cpu& cpu, Block& b, asmjit::JitRuntime& rt) {
   EmitContext ctx{a, env, a.newLabel(), slow_paths_, b.exits, {a.newLabel(), a.newLabel(), a.newLabel()}};
   ctx.dispatch = a.newLabel();
   ctx.has_dispatch = dispatch_.fn != nullptr;
+  insn_refs_.clear();
+  ctx.insn_base = scratch_;
+  ctx.insn_refs = &insn_refs_;
   Label epilogue = a.newLabel();
   Label entry = a.newLabel();
 
@@ -277,7 +305,7 @@ bool Translator::emit(Cpu& cpu, Block& b, asmjit::JitRuntime& rt) {
 
   bool last_native = false;
   for (unsigned i = 0; i < b.count; ++i) {
-    const DecodedInsn& insn = b.insns[i];
+    const DecodedInsn& insn = scratch_[i];
     ctx.rip = scratch_rip_[i];
     ctx.next_rip = scratch_rip_[i + 1];
     ctx.last = i + 1 == b.count;
@@ -302,7 +330,7 @@ bool Translator::emit(Cpu& cpu, Block& b, asmjit::JitRuntime& rt) {
     a.jne(ctx.plain_exit);
   }
   if (!ctx.ended) {
-    const DecodedInsn& lastInsn = b.insns[b.count - 1];
+    const DecodedInsn& lastInsn = scratch_[b.count - 1];
     const uint64_t next = scratch_rip_[b.count];
     if (last_native) {
       // The block ended at its size limit or the page end.
@@ -329,7 +357,7 @@ bool Translator::emit(Cpu& cpu, Block& b, asmjit::JitRuntime& rt) {
     a.bind(sp.entry);
     ctx.storeRip(sp.rip);
     ctx.addRetired(sp.pending);
-    ctx.callHelper(handlerThunk(), reinterpret_cast<uint64_t>(sp.insn));
+    ctx.callHandler(*sp.insn);
     // An MMIO access or a store to translated code may have asked to leave:
     // executeDecoded has left RIP and retired exact for that.
     a.cmp(ctx.exitFlagMem(), 0);
@@ -353,6 +381,7 @@ bool Translator::emit(Cpu& cpu, Block& b, asmjit::JitRuntime& rt) {
   emitEpilogue(ctx);
 
   if (eh.error != kErrorOk) return false;
+  if (!keepCalledInsns(b, code)) return false;
   BlockFn f = nullptr;
   if (rt.add(&f, &code) != kErrorOk || !f) return false;
   const uint64_t base = reinterpret_cast<uint64_t>(f);

@@ -53,6 +53,9 @@ class Translator {
   // The dispatch stub (emit_dispatch.h) for blocks of `env`'s mode key and
   // TLB entry set, made on first use; 0 if code generation failed.
   uint64_t sharedDispatchStub(const BlockEnv& env, asmjit::JitRuntime& rt);
+  // Fills b.insns with the instructions the code calls the interpreter
+  // with and patches their addresses into `code`; false if it cannot.
+  bool keepCalledInsns(Block& b, asmjit::CodeHolder& code);
   static BlockEnv envFor(Cpu& cpu);
   // Whether `insn` may load DS, ES or SS: it ends a block that assumes
   // them flat (kModeFlatData), which then leaves to Cpu::run.
@@ -63,7 +66,8 @@ class Translator {
 
   Decoder decoder_;
   EmitterTable emitters_;
-  DecodedInsn scratch_[kMaxBlockInsns];  // decode buffer, copied into the block
+  DecodedInsn scratch_[kMaxBlockInsns];  // decode buffer (Block::insns keeps what the code needs)
+  std::vector<EmitContext::InsnRef> insn_refs_;  // reused between translations
   uint64_t scratch_rip_[kMaxBlockInsns + 1];  // RIP of each instruction, and the one after
   std::vector<SlowPath> slow_paths_;          // reused between translations
   DispatchTarget dispatch_;
