@@ -66,15 +66,15 @@ void emitInlineLookup(EmitContext& ctx, const FrontEntry* front, const Label& mi
   a.mov(rax, ripMem());
   a.cmp(rax, field(offsetof(FrontEntry, rip)));
   a.jne(miss);
-  a.jmp(field(offsetof(FrontEntry, chain_entry)));
+  a.mov(rax, field(offsetof(FrontEntry, chain_entry)));
+  a.ret();
 }
 
 }  // namespace
 
-void emitDispatchStub(EmitContext& ctx, const DispatchTarget& target) {
+void emitDispatchLookup(EmitContext& ctx, const DispatchTarget& target) {
   Assembler& a = ctx.as;
-  a.bind(ctx.dispatch);
-  // The inline lookup searches with this block's mode key (and so its TLB
+  // The inline lookup searches with the blocks' mode key (and so their TLB
   // entry set): exits whose target has another key never come here
   // (Jit::link leaves them unlinked).
   if (target.front) {
@@ -82,14 +82,25 @@ void emitDispatchStub(EmitContext& ctx, const DispatchTarget& target) {
     emitInlineLookup(ctx, target.front, call);
     a.bind(call);
   }
+  // Called from the block's trampoline: rsp is 8 off the 16-byte alignment.
+  a.sub(rsp, 8);
   a.mov(ctx.retiredMem(), jitreg::kRetired);
   a.mov(rdi, Imm(reinterpret_cast<uint64_t>(target.arg)));
   a.mov(rax, Imm(reinterpret_cast<uint64_t>(target.fn)));
   a.call(rax);
   a.mov(jitreg::kRetired, ctx.retiredMem());
+  a.add(rsp, 8);
+  a.ret();
+}
+
+void emitDispatchTrampoline(EmitContext& ctx, uint64_t lookup) {
+  Assembler& a = ctx.as;
+  a.bind(ctx.dispatch);
+  a.mov(rax, Imm(lookup));
+  a.call(rax);
   a.test(rax, rax);
   a.jz(ctx.plain_exit);
-  a.jmp(rax);
+  a.jmp(rax);  // each block jumps from a place of its own: the host predicts per site
 }
 
 bool isIndirectNearBranch(const DecodedInsn& insn) {

@@ -40,10 +40,14 @@ struct DispatchTarget {
 // must be exact: nothing pending).
 void emitDispatchExit(EmitContext& ctx);
 
-// Binds ctx.dispatch: the stub the dispatched exits of every block of
-// ctx.env's mode key share (Translator::sharedDispatchStub, which puts a
-// copy of the frame's epilogue at ctx.plain_exit after it).
-void emitDispatchStub(EmitContext& ctx, const DispatchTarget& target);
+// The lookup the dispatched exits of every block of ctx.env's mode key
+// share (Translator::sharedDispatchLookup), a function of the blocks'
+// frame: returns in rax the chained entry to jump to, or 0.
+void emitDispatchLookup(EmitContext& ctx, const DispatchTarget& target);
+
+// Binds ctx.dispatch in a block: calls the shared lookup at `lookup`, then
+// jumps to the entry it found (or to ctx.plain_exit).
+void emitDispatchTrampoline(EmitContext& ctx, uint64_t lookup);
 
 // Near RET, JMP r/m and CALL r/m: the indirect near branches that end a
 // block through the dispatch stub.

@@ -235,7 +235,7 @@ bool Translator::keepCalledInsns(Block& b, asmjit::CodeHolder& code) {
   return true;
 }
 
-uint64_t Translator::sharedDispatchStub(const BlockEnv& env, asmjit::JitRuntime& rt) {
+uint64_t Translator::sharedDispatchLookup(const BlockEnv& env, asmjit::JitRuntime& rt) {
   for (const SharedStub& s : stubs_)
     if (s.mode_key == env.mode_key && s.tlb_table == env.tlb_table && s.tlb_index_mask == env.tlb_index_mask)
       return s.addr;
@@ -248,15 +248,11 @@ uint64_t Translator::sharedDispatchStub(const BlockEnv& env, asmjit::JitRuntime&
   Assembler a(&code);
   std::vector<SlowPath> none;
   EmitContext ctx{a, env, a.newLabel(), none, nullptr, {a.newLabel(), a.newLabel(), a.newLabel()}};
-  ctx.dispatch = a.newLabel();
-  emitDispatchStub(ctx, dispatch_);
-  a.bind(ctx.plain_exit);
-  a.xor_(eax, eax);
-  emitEpilogue(ctx);
+  emitDispatchLookup(ctx, dispatch_);
   if (eh.error != kErrorOk) return 0;
   void* fn = nullptr;
   if (rt.add(&fn, &code) != kErrorOk || !fn) return 0;
-  const uint64_t addr = reinterpret_cast<uint64_t>(fn) + code.labelOffsetFromBase(ctx.dispatch);
+  const uint64_t addr = reinterpret_cast<uint64_t>(fn);
   stubs_.push_back(SharedStub{env.mode_key, env.tlb_table, env.tlb_index_mask, addr});
   return addr;
 }
@@ -270,8 +266,8 @@ bool Translator::emit(Cpu& cpu, Block& b, asmjit::JitRuntime& rt) {
   code.setErrorHandler(&eh);
   Assembler a(&code);
   const BlockEnv env = envFor(cpu);
-  const uint64_t stub = dispatch_.fn ? sharedDispatchStub(env, rt) : 0;
-  if (dispatch_.fn && !stub) return false;
+  const uint64_t lookup = dispatch_.fn ? sharedDispatchLookup(env, rt) : 0;
+  if (dispatch_.fn && !lookup) return false;
   slow_paths_.clear();
   EmitContext ctx{a, env, a.newLabel(), slow_paths_, b.exits, {a.newLabel(), a.newLabel(), a.newLabel()}};
   ctx.dispatch = a.newLabel();
@@ -344,12 +340,7 @@ bool Translator::emit(Cpu& cpu, Block& b, asmjit::JitRuntime& rt) {
       a.jmp(ctx.plain_exit);  // mode/flag changes and other block enders: Cpu::run decides
     }
   }
-  if (stub) {
-    // The shared stub of this mode key (absolute: the runtime may place it anywhere).
-    a.bind(ctx.dispatch);
-    a.mov(rax, Imm(stub));
-    a.jmp(rax);
-  }
+  if (lookup) emitDispatchTrampoline(ctx, lookup);
 
   // Out-of-line slow paths: the interpreter runs the instruction (and
   // raises its fault, if any, with RIP and retired as at its start).
@@ -393,7 +384,7 @@ bool Translator::emit(Cpu& cpu, Block& b, asmjit::JitRuntime& rt) {
     b.exits[i].target = nullptr;
     b.exits[i].unlinked = ctx.exit_used[i] ? base + code.labelOffsetFromBase(ctx.link_stub[i]) : 0;
     b.exits[i].slot = b.exits[i].unlinked;
-    b.exits[i].dispatch = stub;
+    b.exits[i].dispatch = lookup ? base + code.labelOffsetFromBase(ctx.dispatch) : 0;
   }
   return true;
 }

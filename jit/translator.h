@@ -42,7 +42,7 @@ class Translator {
   // exits return to Cpu::run.
   void setDispatch(const DispatchTarget& d) { dispatch_ = d; }
   // The runtime `translate` was given is about to go (a flush): forget the
-  // shared dispatch stubs that live in it.
+  // shared dispatch lookups that live in it.
   void dropSharedCode() { stubs_.clear(); }
   // Blocks end after `n` instructions (1..kMaxBlockInsns).
   void setMaxBlockInsns(unsigned n) { max_insns_ = n < 1 ? 1 : n > kMaxBlockInsns ? kMaxBlockInsns : n; }
@@ -50,9 +50,9 @@ class Translator {
  private:
   unsigned decodeRun(Cpu& cpu, uint64_t linear, const uint8_t* first);
   bool emit(Cpu& cpu, Block& b, asmjit::JitRuntime& rt);
-  // The dispatch stub (emit_dispatch.h) for blocks of `env`'s mode key and
-  // TLB entry set, made on first use; 0 if code generation failed.
-  uint64_t sharedDispatchStub(const BlockEnv& env, asmjit::JitRuntime& rt);
+  // The dispatch lookup (emit_dispatch.h) for blocks of `env`'s mode key
+  // and TLB entry set, made on first use; 0 if code generation failed.
+  uint64_t sharedDispatchLookup(const BlockEnv& env, asmjit::JitRuntime& rt);
   // Fills b.insns with the instructions the code calls the interpreter
   // with and patches their addresses into `code`; false if it cannot.
   bool keepCalledInsns(Block& b, asmjit::CodeHolder& code);
@@ -71,8 +71,8 @@ class Translator {
   uint64_t scratch_rip_[kMaxBlockInsns + 1];  // RIP of each instruction, and the one after
   std::vector<SlowPath> slow_paths_;          // reused between translations
   DispatchTarget dispatch_;
-  // One dispatch stub per mode key and TLB entry set, shared by every block
-  // of that key (a stub in each block would double the code size).
+  // One dispatch lookup per mode key and TLB entry set, shared by every
+  // block of that key (a copy in each block doubled the code size).
   struct SharedStub {
     uint64_t mode_key;
     const TlbEntry* tlb_table;
