@@ -26,11 +26,12 @@ class Cpu;
 struct JitOptions {
   std::FILE* dump = nullptr;              // -d jit: each translated block goes here
   bool dump_host = false;                 // -d jit-host: with its host code disassembled
-  // Host code bytes before everything is flushed. Each block also keeps its
-  // DecodedInsn array (about 1 KiB per block), so this bounds roughly 3.5x
-  // as much memory. Debian's amd64 boot with bench/run.sh's workloads peaks
-  // at 315 MiB RSS with 64 MiB (2 flushes) and 227 MiB with 32 MiB, but 32
-  // MiB made the 686 boot 30% slower (flushes and retranslation).
+  // Host code bytes before everything is flushed (blocks also keep the
+  // DecodedInsns their code hands to the interpreter, and their Block).
+  // Debian's amd64 boot with bench/run.sh's workloads stays below it since
+  // the dispatch code is shared (about 20 MiB live); 32 MiB made the 686
+  // boot 30% slower when blocks were twice as big (flushes and
+  // retranslation).
   size_t code_limit = size_t{64} << 20;
   // Instructions per block, at most kMaxBlockInsns. 1 (QEMU's
   // one-insn-per-tb) makes every instruction its own block: differential
