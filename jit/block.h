@@ -39,7 +39,9 @@ using BlockFn = const ChainExit* (*)(CpuState* state, Cpu* cpu, uint64_t retired
 constexpr unsigned kMaxBlockInsns = 64;
 // Direct exits of a block: taken branch, fall-through, and a native REP
 // string instruction that runs again (its next chunk).
-enum ChainSlot : unsigned { kExitTaken = 0, kExitFallThrough = 1, kExitRepeat = 2, kChainExits = 3 };
+// kExitReturn: the instruction after a native CALL, entered from a RET
+// through the return stack (return_stack.h).
+enum ChainSlot : unsigned { kExitTaken = 0, kExitFallThrough = 1, kExitRepeat = 2, kExitReturn = 3, kChainExits = 4 };
 
 // What a block's decoding depends on besides its bytes, packed in one word
 // (dynarmic's "location descriptor" minus the address): the CPU mode, the

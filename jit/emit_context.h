@@ -41,6 +41,7 @@
 namespace sv {
 
 class Cpu;
+struct ReturnStack;
 
 namespace jitreg {
 using namespace asmjit::x86;
@@ -100,6 +101,7 @@ struct EmitContext {
   // is at RIP now without returning to Cpu::run.
   asmjit::Label dispatch;
   bool has_dispatch = false;  // the translator binds a dispatch stub
+  ReturnStack* ras = nullptr;  // with has_dispatch: native CALL/RET keep it (return_stack.h)
 
   // Per instruction, set by the translator before the emitter runs.
   uint64_t rip = 0;       // RIP of the instruction being emitted

@@ -4,6 +4,7 @@
 
 #include "jit/block_cache.h"
 #include "jit/emit_memory.h"
+#include "jit/return_stack.h"
 
 namespace sv {
 
@@ -14,6 +15,53 @@ void emitDispatchExit(EmitContext& ctx) {
   Assembler& a = ctx.as;
   a.cmp(ctx.exitFlagMem(), 0);
   a.jne(ctx.plain_exit);
+  a.jmp(ctx.dispatch);
+}
+
+void emitReturnPush(EmitContext& ctx, uint64_t ret) {
+  if (!ctx.ras) return;
+  Assembler& a = ctx.as;
+  // top = (top + 1) % depth; entries[top] = {ret, mode key, &return slot}.
+  a.mov(rax, Imm(reinterpret_cast<uint64_t>(ctx.ras)));
+  a.mov(ecx, dword_ptr(rax, offsetof(ReturnStack, top)));
+  a.add(ecx, 1);
+  a.and_(ecx, Imm(ReturnStack::kDepth - 1));
+  a.mov(dword_ptr(rax, offsetof(ReturnStack, top)), ecx);
+  a.shl(ecx, 5);
+  a.lea(rcx, ptr(rax, rcx, 0, static_cast<int32_t>(offsetof(ReturnStack, entries))));
+  a.mov(rdx, Imm(ret));
+  a.mov(qword_ptr(rcx, offsetof(ReturnStack::Entry, rip)), rdx);
+  a.mov(rdx, Imm(ctx.env.mode_key));
+  a.mov(qword_ptr(rcx, offsetof(ReturnStack::Entry, mode_key)), rdx);
+  a.mov(rdx, Imm(reinterpret_cast<uint64_t>(&ctx.exits[kExitReturn].slot)));
+  a.mov(qword_ptr(rcx, offsetof(ReturnStack::Entry, slot)), rdx);
+  // The exit's link-request stub (the slot's value until Jit::link links it).
+  ctx.exit_used[kExitReturn] = true;
+  ctx.exit_target[kExitReturn] = ret;
+}
+
+void emitReturnExit(EmitContext& ctx) {
+  Assembler& a = ctx.as;
+  a.cmp(ctx.exitFlagMem(), 0);
+  a.jne(ctx.plain_exit);
+  if (ctx.ras) {
+    // Pop: rcx = the top entry, top moves down whatever it holds.
+    a.mov(rax, Imm(reinterpret_cast<uint64_t>(ctx.ras)));
+    a.mov(ecx, dword_ptr(rax, offsetof(ReturnStack, top)));
+    a.lea(edx, ptr(rcx, -1));
+    a.and_(edx, Imm(ReturnStack::kDepth - 1));
+    a.mov(dword_ptr(rax, offsetof(ReturnStack, top)), edx);
+    a.shl(ecx, 5);
+    a.lea(rcx, ptr(rax, rcx, 0, static_cast<int32_t>(offsetof(ReturnStack, entries))));
+    a.mov(rdx, ripMem());
+    a.cmp(rdx, qword_ptr(rcx, offsetof(ReturnStack::Entry, rip)));
+    a.jne(ctx.dispatch);
+    a.mov(rdx, Imm(ctx.env.mode_key));
+    a.cmp(rdx, qword_ptr(rcx, offsetof(ReturnStack::Entry, mode_key)));
+    a.jne(ctx.dispatch);
+    a.mov(rcx, qword_ptr(rcx, offsetof(ReturnStack::Entry, slot)));
+    a.jmp(qword_ptr(rcx));
+  }
   a.jmp(ctx.dispatch);
 }
 

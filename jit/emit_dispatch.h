@@ -27,18 +27,27 @@
 namespace sv {
 
 struct FrontEntry;
+struct ReturnStack;
 
 // What the dispatch stub calls: fn(arg) -> chained entry or 0; and the
-// front cache it first looks the target up in (inline).
+// front cache it first looks the target up in (inline); and the return
+// stack native CALL/RET keep (return_stack.h), or none.
 struct DispatchTarget {
   const void* fn = nullptr;
   const void* arg = nullptr;
   const FrontEntry* front = nullptr;  // BlockCache::frontTable(), or none
+  ReturnStack* ras = nullptr;
 };
 
 // Leaves through the dispatch stub unless the exit flag is set (state
 // must be exact: nothing pending).
 void emitDispatchExit(EmitContext& ctx);
+// The same after a near RET: first the return stack's top entry, when it
+// predicted this RIP (state.rip, exact) in this mode.
+void emitReturnExit(EmitContext& ctx);
+// After a native CALL (its push done): remembers the return RIP `ret`
+// with the block's return exit (kExitReturn, towards `ret`).
+void emitReturnPush(EmitContext& ctx, uint64_t ret);
 
 // The lookup the dispatched exits of every block of ctx.env's mode key
 // share (Translator::sharedDispatchLookup), a function of the blocks'

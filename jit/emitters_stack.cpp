@@ -139,6 +139,7 @@ bool emitCall(EmitContext& ctx, const DecodedInsn& insn) {
   emitPushRdx(ctx, s, slow);
   // The interpreter's run of a CALL on the slow path also ends at the target.
   a.bind(slow.resume);
+  emitReturnPush(ctx, ret);
   ctx.chainExit(kExitTaken, target, ctx.pending + 1);
   ctx.retireNative();
   ctx.ended = true;
@@ -179,7 +180,7 @@ bool emitRet(EmitContext& ctx, const DecodedInsn& insn) {
   ctx.addRetired(ctx.pending + 1);
   ctx.pending = 0;
   ctx.rip_stale = false;
-  emitDispatchExit(ctx);
+  emitReturnExit(ctx);
   ctx.ended = true;
   return true;
 }

@@ -11,7 +11,7 @@ Jit::Jit(Cpu& cpu, CodePageMap& code, JitOptions opt)
   cpu_.setBlockExecutor(this);
   cpu_.setCodeWriteListener(this);
   translator_.setDispatch(
-      DispatchTarget{reinterpret_cast<const void*>(&Jit::dispatchFromCode), this, cache_.frontTable()});
+      DispatchTarget{reinterpret_cast<const void*>(&Jit::dispatchFromCode), this, cache_.frontTable(), &ras_});
   translator_.setMaxBlockInsns(opt_.max_block_insns);
 }
 
@@ -32,6 +32,7 @@ void Jit::runBlock(Cpu& cpu, uint64_t budget) {
   }
   ++stats_.blocks_run;
   cpu.clearBlockExit();
+  ras_.clear();  // a new run of chained code (return_stack.h)
   // The code may run on through chained blocks while the budget allows;
   // the counter it advances is the one Cpu::run measures the budget by.
   const ChainExit* e =

@@ -16,6 +16,7 @@
 
 #include "cpu/block_executor.h"
 #include "jit/block_cache.h"
+#include "jit/return_stack.h"
 #include "jit/translator.h"
 
 namespace sv {
@@ -88,6 +89,7 @@ class Jit final : public BlockExecutor, public CodeWriteListener {
   Translator translator_;
   BlockCache cache_;
   std::unique_ptr<asmjit::JitRuntime> rt_;
+  ReturnStack ras_;  // native CALL/RET's return-address prediction
   size_t code_bytes_ = 0;
   JitStats stats_;
 };

@@ -247,7 +247,7 @@ uint64_t Translator::sharedDispatchLookup(const BlockEnv& env, asmjit::JitRuntim
   code.setErrorHandler(&eh);
   Assembler a(&code);
   std::vector<SlowPath> none;
-  EmitContext ctx{a, env, a.newLabel(), none, nullptr, {a.newLabel(), a.newLabel(), a.newLabel()}};
+  EmitContext ctx{a, env, a.newLabel(), none, nullptr, {a.newLabel(), a.newLabel(), a.newLabel(), a.newLabel()}};
   emitDispatchLookup(ctx, dispatch_);
   if (eh.error != kErrorOk) return 0;
   void* fn = nullptr;
@@ -269,9 +269,10 @@ bool Translator::emit(Cpu& cpu, Block& b, asmjit::JitRuntime& rt) {
   const uint64_t lookup = dispatch_.fn ? sharedDispatchLookup(env, rt) : 0;
   if (dispatch_.fn && !lookup) return false;
   slow_paths_.clear();
-  EmitContext ctx{a, env, a.newLabel(), slow_paths_, b.exits, {a.newLabel(), a.newLabel(), a.newLabel()}};
+  EmitContext ctx{a, env, a.newLabel(), slow_paths_, b.exits, {a.newLabel(), a.newLabel(), a.newLabel(), a.newLabel()}};
   ctx.dispatch = a.newLabel();
   ctx.has_dispatch = dispatch_.fn != nullptr;
+  ctx.ras = ctx.has_dispatch ? dispatch_.ras : nullptr;
   insn_refs_.clear();
   ctx.insn_base = scratch_;
   ctx.insn_refs = &insn_refs_;

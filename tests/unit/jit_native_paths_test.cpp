@@ -369,3 +369,39 @@ TEST_CASE("jit chaining: exits whose target alternates between two mode keys, ac
   CHECK(runAndCompare(rigs, Mode::Prot32, code, regs, 0, 200, "alternating DS") == Cpu::Exit::Halted);
   CHECK(rigs.jit.jit->stats().blocks_run > 0);
 }
+
+TEST_CASE("jit return stack: recursion deeper than the stack, a callee that changes its return address") {
+  // 50 times: rec(20) recursing 20 deep (the return stack holds 16), then
+  // skip(), which adds 2 to its return address (the predicted RIP is
+  // wrong: the RET must take the lookup and land after INC EDI).
+  std::vector<uint8_t> code = {
+      0xBB, 0x32, 0x00, 0x00, 0x00,  // mov ebx, 50
+      0xB9, 0x14, 0x00, 0x00, 0x00,  // loop: mov ecx, 20
+      0xE8, 0x31, 0x00, 0x00, 0x00,  // call rec (0x40)
+      0x89, 0xC6,                    // mov esi, eax
+      0xE8, 0x4A, 0x00, 0x00, 0x00,  // call skip (0x60)
+      0xFF, 0xC7,                    // inc edi (skipped)
+      0xFF, 0xC2,                    // inc edx
+      0xFF, 0xCB,                    // dec ebx
+      0x75, 0xE7,                    // jnz loop
+      0xF4};                         // hlt
+  code.resize(0x40, 0x90);
+  code.insert(code.end(), {0xFF, 0xC9,                    // rec: dec ecx
+                           0x74, 0x09,                    // jz base
+                           0xE8, 0xF7, 0xFF, 0xFF, 0xFF,  // call rec
+                           0xFF, 0xC0,                    // inc eax
+                           0xC3,                          // ret
+                           0x90,                          //
+                           0x83, 0xC0, 0x64,              // base: add eax, 100
+                           0xC3});                        // ret
+  code.resize(0x60, 0x90);
+  code.insert(code.end(), {0x83, 0x04, 0x24, 0x02, 0xC3});  // skip: add dword [esp], 2 ; ret
+  RigPair rigs;
+  for (Mode mode : {Mode::Prot32, Mode::Prot32Paging, Mode::Long64}) {
+    uint64_t regs[8] = {0, 0, 0, 0, 0x8000, 0, 0, 0};
+    CHECK(runAndCompare(rigs, mode, code, regs, 0, 100000, "return stack") == Cpu::Exit::Halted);
+    CHECK(rigs.jit.cpu.state.gpr[RAX] == 50 * 119);
+    CHECK(rigs.jit.cpu.state.gpr[RDX] == 50);
+    CHECK(rigs.jit.cpu.state.gpr[RDI] == 0);
+  }
+}
