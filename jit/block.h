@@ -73,9 +73,10 @@ struct Block {
   uint32_t count = 0;      // instructions
   uint32_t code_size = 0;  // host bytes
   BlockFn fn = nullptr;
-  // The decoded instructions the generated code passes to the interpreter
-  // (handler calls, slow paths), in no particular order: they live as long
-  // as the block and never move. The others are not kept (152 bytes each).
+  // The decoded instructions the generated code passes to the interpreter's
+  // handlers (handler calls, fault paths), in no particular order: they
+  // live as long as the block and never move. The others are not kept (152
+  // bytes each; a slow path has the interpreter fetch its instruction again).
   std::unique_ptr<DecodedInsn[]> insns;
   uint32_t kept = 0;  // entries of insns
 

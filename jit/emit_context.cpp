@@ -63,8 +63,8 @@ void EmitContext::callHandler(const DecodedInsn& insn) {
   insn_refs->push_back(InsnRef{end, index});
 }
 
-SlowPath& EmitContext::newSlowPath(const DecodedInsn& insn) {
-  slow_paths.push_back(SlowPath{as.newLabel(), as.newLabel(), &insn, rip, pending});
+SlowPath& EmitContext::newSlowPath(const DecodedInsn& /*insn: fetched again there*/) {
+  slow_paths.push_back(SlowPath{as.newLabel(), as.newLabel(), rip, pending});
   return slow_paths.back();
 }
 

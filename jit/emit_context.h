@@ -54,8 +54,7 @@ inline const Gp kRetired = r14;
 struct SlowPath {
   asmjit::Label entry;   // the fast path jumps here
   asmjit::Label resume;  // back to the code after the instruction
-  const DecodedInsn* insn;
-  uint64_t rip;      // the instruction's RIP
+  uint64_t rip;      // the instruction's RIP (the interpreter fetches it again there)
   unsigned pending;  // instructions pending before it
   // The guest registers cached at `resume` (reloaded after the interpreter ran).
   RegCache::Snapshot reload{};

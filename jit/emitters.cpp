@@ -13,9 +13,14 @@ namespace {
 // code (which needs no unwind information for that) and JIT frames that
 // hold nothing with a destructor.
 void runInsn(Cpu* cpu, const DecodedInsn* insn) { cpu->executeDecoded(*insn); }
+// A slow path's way: the instruction at RIP fetched and decoded again (the
+// block does not keep a decode for it: they would be most of its memory,
+// and slow paths are the rare case).
+void stepInsn(Cpu* cpu, uint64_t /*unused*/) { cpu->step(); }
 }  // namespace
 
 const void* handlerThunk() { return reinterpret_cast<const void*>(&runInsn); }
+const void* stepThunk() { return reinterpret_cast<const void*>(&stepInsn); }
 
 EmitterTable::EmitterTable() {
   // SV_JIT_NATIVE_OFF=fam1,fam2 (or "all") leaves those families to the

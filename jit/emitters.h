@@ -67,8 +67,12 @@ void emitHandlerCall(EmitContext& ctx, const DecodedInsn& insn);
 // operand size as the handlers do, or false when it must go to the
 // interpreter (a non-canonical target in 64-bit mode: #GP).
 bool relTarget(const EmitContext& ctx, const DecodedInsn& insn, uint64_t& target);
-// The address the handler thunk has (for slow paths).
+// The address the handler thunk has: fn(cpu, const DecodedInsn*).
 const void* handlerThunk();
+// The slow paths' thunk, fn(cpu, unused): Cpu::step() of the instruction
+// at RIP (fetch, decode, execute; the JIT never runs blocks with
+// instruction breakpoints armed, the one thing step() adds).
+const void* stepThunk();
 
 // Registration of the emitter families (emitters_*.cpp).
 void registerAluEmitters(InsnEmitter* table);

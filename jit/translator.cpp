@@ -343,13 +343,14 @@ bool Translator::emit(Cpu& cpu, Block& b, asmjit::JitRuntime& rt) {
   }
   if (lookup) emitDispatchTrampoline(ctx, lookup);
 
-  // Out-of-line slow paths: the interpreter runs the instruction (and
-  // raises its fault, if any, with RIP and retired as at its start).
+  // Out-of-line slow paths: the interpreter fetches and runs the
+  // instruction (and raises its fault, if any, with RIP and retired as at
+  // its start).
   for (const SlowPath& sp : slow_paths_) {
     a.bind(sp.entry);
     ctx.storeRip(sp.rip);
     ctx.addRetired(sp.pending);
-    ctx.callHandler(*sp.insn);
+    ctx.callHelper(stepThunk(), 0);
     // An MMIO access or a store to translated code may have asked to leave:
     // executeDecoded has left RIP and retired exact for that.
     a.cmp(ctx.exitFlagMem(), 0);
