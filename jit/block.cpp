@@ -35,6 +35,7 @@ uint64_t blockModeKey(const Cpu& cpu) {
   k |= static_cast<uint64_t>((s.efer & efer::NXE) != 0) << 8;
   k |= static_cast<uint64_t>(s.a20_mask == ~0ull) << 9;                   // A20 open
   if (flatDataSegments(cpu)) k |= kModeFlatData;                          // bit 10
+  if (cpu.mode() != CpuMode::Long64 && s.seg[CS].limit == 0xFFFFFFFFu) k |= kModeFlatCode;  // bit 12
   // Under SMAP at CPL < 3, EFLAGS.AC picks the shadow-TLB entry set of
   // data accesses (SDM Vol. 3A, 4.6.1), which the memory fast path bakes
   // in. Only instructions that end a block change AC there (STAC, CLAC,

@@ -56,6 +56,11 @@ uint64_t blockModeKey(const Cpu& cpu);
 // stack accesses the stack-width guard. Such a block ends after
 // any instruction that loads one of them (Translator::loadsFlatSegment).
 constexpr uint64_t kModeFlatData = uint64_t{1} << 10;
+// Bit of the mode key: outside 64-bit mode, CS's limit is 4 GiB, so no
+// RIP (masked to 16 or 32 bits) can pass it: the block skips its CS-limit
+// checks (chained entry, branch targets). CS changes only in instructions
+// that end a block.
+constexpr uint64_t kModeFlatCode = uint64_t{1} << 12;
 
 struct Block {
   // Identity: where the bytes are and how they were decoded.

@@ -16,6 +16,25 @@ void EmitContext::storeRip(uint64_t value) {
   }
 }
 
+namespace {
+Mem csLimitMem() {
+  return dword_ptr(jitreg::kState,
+                   static_cast<int32_t>(offsetof(CpuState, seg) + sizeof(SegmentCache) * CS + offsetof(SegmentCache, limit)));
+}
+}  // namespace
+
+void EmitContext::checkCsLimit(uint64_t rip, const Label& fail) {
+  if (!env.cs_limit_checks) return;
+  as.cmp(csLimitMem(), Imm(static_cast<int32_t>(static_cast<uint32_t>(rip))));
+  as.jb(fail);
+}
+
+void EmitContext::checkCsLimit(const Gp& rip32, const Label& fail) {
+  if (!env.cs_limit_checks) return;
+  as.cmp(csLimitMem(), rip32.r32());
+  as.jb(fail);
+}
+
 void EmitContext::addRetired(unsigned n) {
   if (n) as.add(jitreg::kRetired, Imm(n));
 }

@@ -85,6 +85,9 @@ struct BlockEnv {
   // mode key); else they raise #UD/#NM in their handlers.
   bool sse = false;
   bool flatSeg(uint8_t seg) const { return flat_data && (seg == DS || seg == ES || seg == SS); }
+  // Outside 64-bit mode, unless CS's limit is 4 GiB (kModeFlatCode): RIPs
+  // are checked against it.
+  bool cs_limit_checks = false;
 };
 
 struct EmitContext {
@@ -140,6 +143,10 @@ struct EmitContext {
   void syncForCall();
   // Emits state.rip = value.
   void storeRip(uint64_t value);
+  // Jumps to `fail` when `rip` is beyond the CS limit (nothing when the
+  // block needs no such checks: env.cs_limit_checks).
+  void checkCsLimit(uint64_t rip, const asmjit::Label& fail);
+  void checkCsLimit(const asmjit::x86::Gp& rip32, const asmjit::Label& fail);
   // Emits retired += n.
   void addRetired(unsigned n);
   // Emits a call of fn(cpu, arg) (System V; rsp is 16-aligned in the body),

@@ -27,14 +27,9 @@ namespace {
 void emitTaken(EmitContext& ctx, const DecodedInsn& insn, uint64_t target, unsigned pending_before) {
   Assembler& a = ctx.as;
   Label fault = a.newLabel();
-  if (!ctx.env.long64) {
-    a.cmp(dword_ptr(jitreg::kState, static_cast<int32_t>(offsetof(CpuState, seg) + sizeof(SegmentCache) * CS +
-                                                         offsetof(SegmentCache, limit))),
-          Imm(static_cast<int32_t>(static_cast<uint32_t>(target))));
-    a.jb(fault);
-  }
+  ctx.checkCsLimit(target, fault);
   ctx.chainExit(kExitTaken, target, pending_before + 1);
-  if (!ctx.env.long64) {
+  if (ctx.env.cs_limit_checks) {
     // Beyond the limit: the interpreter raises #GP with the state at the
     // start of the branch (nothing native has changed anything yet).
     a.bind(fault);
@@ -126,12 +121,7 @@ bool emitLoop(EmitContext& ctx, const DecodedInsn& insn) {
     if (kZf == 1) a.jz(not_taken);
     else a.jnz(not_taken);
   }
-  if (!ctx.env.long64) {
-    a.cmp(dword_ptr(jitreg::kState, static_cast<int32_t>(offsetof(CpuState, seg) + sizeof(SegmentCache) * CS +
-                                                         offsetof(SegmentCache, limit))),
-          Imm(static_cast<int32_t>(static_cast<uint32_t>(target))));
-    a.jb(fault);
-  }
+  ctx.checkCsLimit(target, fault);
   // Cpu::setGpr: a 32-bit count zero-extends (rcx's upper half is clear).
   auto store = [&] {
     if (as == 4) a.mov(stateMem(offsetof(CpuState, gpr) + 8 * RCX, 8), rcx);
@@ -142,11 +132,13 @@ bool emitLoop(EmitContext& ctx, const DecodedInsn& insn) {
   a.bind(not_taken);
   store();
   ctx.chainExit(kExitFallThrough, ctx.next_rip, before + 1);
-  a.bind(fault);
-  ctx.storeRip(ctx.rip);
-  ctx.addRetired(before);
-  ctx.callHandler(insn);
-  a.jmp(ctx.plain_exit);
+  if (ctx.env.cs_limit_checks) {
+    a.bind(fault);
+    ctx.storeRip(ctx.rip);
+    ctx.addRetired(before);
+    ctx.callHandler(insn);
+    a.jmp(ctx.plain_exit);
+  }
   ctx.retireNative();
   ctx.ended = true;
   return true;

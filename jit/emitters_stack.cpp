@@ -126,12 +126,7 @@ bool emitCall(EmitContext& ctx, const DecodedInsn& insn) {
   if (!memFastPathUsable(ctx, stackSlot(s))) return false;
   Assembler& a = ctx.as;
   SlowPath& slow = ctx.newSlowPath(insn);
-  if (!ctx.env.long64) {
-    a.cmp(dword_ptr(jitreg::kState, static_cast<int32_t>(offsetof(CpuState, seg) + sizeof(SegmentCache) * CS +
-                                                         offsetof(SegmentCache, limit))),
-          Imm(static_cast<int32_t>(static_cast<uint32_t>(target))));
-    a.jb(slow.entry);  // beyond the CS limit: the interpreter raises #GP
-  }
+  ctx.checkCsLimit(target, slow.entry);  // beyond the CS limit: the interpreter raises #GP
   emitStackGuard(ctx, slow.entry);
   const uint64_t ret = ctx.next_rip & flags::mask(s);
   if (s == 8) a.mov(rdx, Imm(ret));
@@ -168,10 +163,7 @@ bool emitRet(EmitContext& ctx, const DecodedInsn& insn) {
     a.cmp(rcx, rdx);
     a.jne(slow.entry);  // not canonical: the interpreter raises #GP(0)
   } else {
-    a.cmp(dword_ptr(jitreg::kState, static_cast<int32_t>(offsetof(CpuState, seg) + sizeof(SegmentCache) * CS +
-                                                         offsetof(SegmentCache, limit))),
-          edx);
-    a.jb(slow.entry);  // beyond the CS limit: #GP(0)
+    ctx.checkCsLimit(edx, slow.entry);  // beyond the CS limit: #GP(0)
   }
   storeSp(ctx, w);
   a.mov(ripMem(), rdx);

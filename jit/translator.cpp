@@ -183,6 +183,7 @@ BlockEnv Translator::envFor(Cpu& cpu) {
   env.stack_guard = m != CpuMode::Long64 && m != CpuMode::Virtual86;
   env.mode_key = blockModeKey(cpu);
   env.flat_data = (env.mode_key & kModeFlatData) != 0;
+  env.cs_limit_checks = !env.long64 && !(env.mode_key & kModeFlatCode);
   const auto* state = reinterpret_cast<const uint8_t*>(&cpu.state);
   env.exit_flag_disp = static_cast<int32_t>(cpu.blockExitFlag() - state);
   env.cpu_disp = static_cast<int32_t>(state - reinterpret_cast<const uint8_t*>(&cpu));
@@ -293,12 +294,7 @@ bool Translator::emit(Cpu& cpu, Block& b, asmjit::JitRuntime& rt) {
   a.lea(rax, ptr(jitreg::kRetired, static_cast<int32_t>(b.count)));
   a.cmp(rax, qword_ptr(rsp));
   a.ja(ctx.plain_exit);
-  if (!env.long64) {
-    a.cmp(dword_ptr(jitreg::kState, static_cast<int32_t>(offsetof(CpuState, seg) + sizeof(SegmentCache) * CS +
-                                                         offsetof(SegmentCache, limit))),
-          Imm(static_cast<int32_t>(static_cast<uint32_t>(b.last_rip))));
-    a.jb(ctx.plain_exit);
-  }
+  ctx.checkCsLimit(b.last_rip, ctx.plain_exit);
 
   bool last_native = false;
   for (unsigned i = 0; i < b.count; ++i) {

@@ -165,12 +165,14 @@ struct RigPair {
 };
 
 inline Cpu::Exit runAndCompare(RigPair& rigs, Mode mode, const std::vector<uint8_t>& code, const uint64_t (&regs)[8],
-                   uint64_t rflags, uint64_t budget, const std::string& what, uint32_t data_limit = 0xFFFF) {
+                   uint64_t rflags, uint64_t budget, const std::string& what, uint32_t data_limit = 0xFFFF,
+                   uint32_t code_limit = 0) {
   DiffRig& ref = rigs.ref;
   DiffRig& jit = rigs.jit;
   ref.reset(mode, code, data_limit);
   jit.reset(mode, code, data_limit);
   for (DiffRig* r : {&ref, &jit}) {
+    if (code_limit) r->cpu.state.seg[CS].limit = code_limit;  // (0: the mode's own)
     for (unsigned i = 0; i < 8; ++i) r->cpu.state.gpr[i] = regs[i];
     r->cpu.state.rflags = (rflags & (flag::ARITH | flag::DF)) | flag::FIXED1;
     // Some recognisable data.

@@ -405,3 +405,31 @@ TEST_CASE("jit return stack: recursion deeper than the stack, a callee that chan
     CHECK(rigs.jit.cpu.state.gpr[RDI] == 0);
   }
 }
+
+TEST_CASE("jit CS limit: branch, CALL and RET targets beyond a CS limit below 4 GiB fault; a 4 GiB limit skips the checks") {
+  // Code at 0x10000; CS limit 0x10FFF or 4 GiB (the mode key's flat-code
+  // bit). Targets at 0x12000 (NOPs, then HLT): beyond the small limit
+  // every transfer raises #GP (the handler at 0x500 halts) with the state
+  // at its start; under the 4 GiB limit they arrive.
+  const std::vector<std::vector<uint8_t>> kTransfers = {
+      {0xE9, 0xFB, 0x1F, 0x00, 0x00},              // jmp 0x12000
+      {0x39, 0xC0, 0x0F, 0x84, 0xF8, 0x1F, 0x00, 0x00},  // cmp eax, eax ; jz 0x12000
+      {0xE8, 0xFB, 0x1F, 0x00, 0x00},              // call 0x12000
+      {0x68, 0x00, 0x20, 0x01, 0x00, 0xC3},        // push 0x12000 ; ret
+      {0xB9, 0x02, 0x00, 0x00, 0x00, 0xE2, 0xFE},  // mov ecx, 2 ; l: loop l (taken: within the limit)
+  };
+  RigPair rigs;
+  for (size_t t = 0; t < kTransfers.size(); ++t) {
+    std::vector<uint8_t> code = kTransfers[t];
+    code.push_back(0xF4);
+    code.resize(0x2000, 0x90);
+    code.insert(code.end(), {0x90, 0x90, 0x40, 0xF4});  // 0x12000: nop ; nop ; inc eax ; hlt
+    for (uint32_t limit : {0x10FFFu, 0xFFFFFFFFu}) {
+      uint64_t regs[8] = {0, 0, 0, 0, 0x8000, 0, 0, 0};
+      const uint64_t ex_before = rigs.jit.cpu.stats().exceptions;
+      CHECK(runAndCompare(rigs, Mode::Prot32, code, regs, 0, 1000, "transfer " + std::to_string(t), 0xFFFF, limit) ==
+            Cpu::Exit::Halted);
+      if (t < 4) CHECK((rigs.jit.cpu.stats().exceptions > ex_before) == (limit != 0xFFFFFFFFu));
+    }
+  }
+}
