@@ -477,7 +477,13 @@ void Cpu::fetchDecode(DecodedInsn& insn) {
   // Bytes on the next page are fetched only if the instruction needs them,
   // so a fault there is not raised for an instruction that ends before it.
   unsigned on_page = static_cast<unsigned>(std::min<uint64_t>(avail, kPageSize - (lin & kPageMask)));
-  for (unsigned i = 0; i < on_page; ++i) bytes[i] = static_cast<uint8_t>(readLinear(lin + i, 1, Access::Execute));
+  // The shadow TLB's execute entry, when it has one, gives the page's bytes
+  // at once (what readLinear would return byte by byte).
+  if (const uint8_t* host = codeHostFast(lin)) {
+    std::memcpy(bytes, host, on_page);
+  } else {
+    for (unsigned i = 0; i < on_page; ++i) bytes[i] = static_cast<uint8_t>(readLinear(lin + i, 1, Access::Execute));
+  }
   DecodeStatus st = decoder_.decode(cm, bytes, on_page, insn);
   if (st == DecodeStatus::NeedMoreBytes && on_page < avail) {
     for (unsigned i = on_page; i < avail; ++i) bytes[i] = static_cast<uint8_t>(readLinear(lin + i, 1, Access::Execute));
