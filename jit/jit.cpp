@@ -1,5 +1,7 @@
 #include "jit/jit.h"
 
+#include <algorithm>
+
 #include "cpu/cpu.h"
 #include "jit/block_dump.h"
 #include "memory/code_page_map.h"
@@ -25,7 +27,7 @@ void Jit::runBlock(Cpu& cpu, uint64_t budget) {
   releaseRetired();
   if (code_bytes_ > opt_.code_limit) flush();
   Block* b = perInstruction(cpu) ? nullptr : blockAt(cpu);
-  if (!b || b->count > budget) {
+  if (!b || (b->count > budget && opt_.exact_budget)) {
     ++stats_.steps;
     cpu.step();
     return;
@@ -36,7 +38,7 @@ void Jit::runBlock(Cpu& cpu, uint64_t budget) {
   // The code may run on through chained blocks while the budget allows;
   // the counter it advances is the one Cpu::run measures the budget by.
   const ChainExit* e =
-      b->fn(&cpu.state, &cpu, cpu.stats().retired + budget);
+      b->fn(&cpu.state, &cpu, cpu.stats().retired + std::max<uint64_t>(budget, b->count));
   if (e) link(cpu, *const_cast<ChainExit*>(e));
 }
 

@@ -34,6 +34,13 @@ struct JitOptions {
   // boot 30% slower when blocks were twice as big (flushes and
   // retranslation).
   size_t code_limit = size_t{64} << 20;
+  // Whether Cpu::run's budget is exact (deterministic mode, tests). When it
+  // is not (host-time mode, where a slice is only a time slice), a block
+  // longer than what is left of the budget still runs, and the slice ends
+  // up to kMaxBlockInsns - 1 instructions late, instead of its tail being
+  // stepped one instruction at a time (fetch, decode, execute: 9 of the 10
+  // million instructions a 686 boot stepped).
+  bool exact_budget = true;
   // Instructions per block, at most kMaxBlockInsns. 1 (QEMU's
   // one-insn-per-tb) makes every instruction its own block: differential
   // tests compare each native emitter with the interpreter one

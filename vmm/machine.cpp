@@ -98,6 +98,8 @@ Machine::Machine(MachineConfig config)
     if (config_.jit_dump) opt.dump = stderr;
     opt.dump_host = config_.jit_dump_host;
     if (config_.jit_one_insn_per_block) opt.max_block_insns = 1;
+    // Only deterministic mode counts time in instructions.
+    opt.exact_budget = clock_.mode() == VirtualClock::Mode::Deterministic;
     jit_ = std::make_unique<Jit>(cpu_, code_pages_, opt);
   }
   resetBoard();

@@ -188,6 +188,28 @@ TEST_CASE("jit: budgets are exact in retired instructions") {
   CHECK(rig.jit->stats().blocks_run > 0);
 }
 
+TEST_CASE("jit: without exact budgets (host-time slices) a block longer than the budget's rest runs whole") {
+  // A 3-instruction loop body: a budget of 1000 ends on instruction 1000
+  // exactly when budgets are exact (the tail stepped), and at most one
+  // block later when they are not, with no instruction stepped.
+  for (bool exact : {true, false}) {
+    JitOptions opt;
+    opt.exact_budget = exact;
+    Rig rig(true, {0x40, 0x43, 0xEB, 0xFC}, opt);
+    CHECK(rig.cpu.run(1000) == Cpu::Exit::Budget);
+    const uint64_t retired = rig.cpu.stats().retired;
+    if (exact) {
+      CHECK(retired == 1000);
+      CHECK(rig.jit->stats().steps > 0);  // 1000 = 333 * 3 + 1: the last one alone
+    } else {
+      CHECK(retired >= 1000);
+      CHECK(retired < 1000 + 3);
+      CHECK(rig.jit->stats().steps == 0);
+      CHECK(rig.cpu.state.gpr[RAX] + rig.cpu.state.gpr[RBX] == retired - retired / 3);  // whole bodies
+    }
+  }
+}
+
 TEST_CASE("jit: an interrupt raised by a device inside a block is taken after that instruction") {
   // sti ; nop ; out 0x20, al (raises INTR) ; inc bx ; inc bx ; hlt
   // Vector 0x40 -> 0000:0600: mov cx, bx ; hlt.  CX tells where it hit.
