@@ -23,21 +23,26 @@ bool relTarget(const EmitContext& ctx, const DecodedInsn& insn, uint64_t& target
 
 namespace {
 
+// Binds `fault`, reached when a branch target is beyond the CS limit: the
+// interpreter raises #GP with the state at the start of the branch
+// (nothing native has changed anything yet). Only where the block checks
+// the CS limit at all.
+void emitCsLimitFault(EmitContext& ctx, const DecodedInsn& insn, const Label& fault, unsigned pending_before) {
+  if (!ctx.env.cs_limit_checks) return;
+  ctx.as.bind(fault);
+  ctx.storeRip(ctx.rip);
+  ctx.addRetired(pending_before);
+  ctx.callHandler(insn);
+  ctx.as.jmp(ctx.plain_exit);
+}
+
 // The taken path: CS-limit check, then the chain exit.
 void emitTaken(EmitContext& ctx, const DecodedInsn& insn, uint64_t target, unsigned pending_before) {
   Assembler& a = ctx.as;
   Label fault = a.newLabel();
   ctx.checkCsLimit(target, fault);
   ctx.chainExit(kExitTaken, target, pending_before + 1);
-  if (ctx.env.cs_limit_checks) {
-    // Beyond the limit: the interpreter raises #GP with the state at the
-    // start of the branch (nothing native has changed anything yet).
-    a.bind(fault);
-    ctx.storeRip(ctx.rip);
-    ctx.addRetired(pending_before);
-    ctx.callHandler(insn);
-    a.jmp(ctx.plain_exit);
-  }
+  emitCsLimitFault(ctx, insn, fault, pending_before);
 }
 
 bool emitJmp(EmitContext& ctx, const DecodedInsn& insn) {
@@ -132,13 +137,7 @@ bool emitLoop(EmitContext& ctx, const DecodedInsn& insn) {
   a.bind(not_taken);
   store();
   ctx.chainExit(kExitFallThrough, ctx.next_rip, before + 1);
-  if (ctx.env.cs_limit_checks) {
-    a.bind(fault);
-    ctx.storeRip(ctx.rip);
-    ctx.addRetired(before);
-    ctx.callHandler(insn);
-    a.jmp(ctx.plain_exit);
-  }
+  emitCsLimitFault(ctx, insn, fault, before);
   ctx.retireNative();
   ctx.ended = true;
   return true;

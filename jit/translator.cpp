@@ -22,6 +22,19 @@ class RecordingErrorHandler final : public asmjit::ErrorHandler {
   }
 };
 
+// A code buffer for `rt` and its assembler, errors recorded.
+struct CodeSession {
+  RecordingErrorHandler eh;
+  asmjit::CodeHolder code;
+  asmjit::x86::Assembler a;
+  explicit CodeSession(asmjit::JitRuntime& rt) : a(init(code, rt, eh)) {}
+  static asmjit::CodeHolder* init(asmjit::CodeHolder& code, asmjit::JitRuntime& rt, RecordingErrorHandler& eh) {
+    code.init(rt.environment());
+    code.setErrorHandler(&eh);
+    return &code;
+  }
+};
+
 bool writesSpecialRegister(const DecodedInsn& insn) {
   // MOV to CRn/DRn, MOV SS / POP SS (interrupt shadow): operand 0 decides.
   if (insn.operand_count == 0 || insn.ops[0].kind != OpKind::Reg) return false;
@@ -240,19 +253,13 @@ uint64_t Translator::sharedDispatchLookup(const BlockEnv& env, asmjit::JitRuntim
   for (const SharedStub& s : stubs_)
     if (s.mode_key == env.mode_key && s.tlb_table == env.tlb_table && s.tlb_index_mask == env.tlb_index_mask)
       return s.addr;
-  using namespace asmjit;
-  using namespace asmjit::x86;
-  RecordingErrorHandler eh;
-  CodeHolder code;
-  code.init(rt.environment());
-  code.setErrorHandler(&eh);
-  Assembler a(&code);
+  CodeSession cs(rt);
   std::vector<SlowPath> none;
+  asmjit::x86::Assembler& a = cs.a;
   EmitContext ctx{a, env, a.newLabel(), none, nullptr, {a.newLabel(), a.newLabel(), a.newLabel(), a.newLabel()}};
   emitDispatchLookup(ctx, dispatch_);
-  if (eh.error != kErrorOk) return 0;
   void* fn = nullptr;
-  if (rt.add(&fn, &code) != kErrorOk || !fn) return 0;
+  if (cs.eh.error != asmjit::kErrorOk || rt.add(&fn, &cs.code) != asmjit::kErrorOk || !fn) return 0;
   const uint64_t addr = reinterpret_cast<uint64_t>(fn);
   stubs_.push_back(SharedStub{env.mode_key, env.tlb_table, env.tlb_index_mask, addr});
   return addr;
@@ -261,11 +268,10 @@ uint64_t Translator::sharedDispatchLookup(const BlockEnv& env, asmjit::JitRuntim
 bool Translator::emit(Cpu& cpu, Block& b, asmjit::JitRuntime& rt) {
   using namespace asmjit;
   using namespace asmjit::x86;
-  RecordingErrorHandler eh;
-  CodeHolder code;
-  code.init(rt.environment());
-  code.setErrorHandler(&eh);
-  Assembler a(&code);
+  CodeSession cs(rt);
+  Assembler& a = cs.a;
+  CodeHolder& code = cs.code;
+  const RecordingErrorHandler& eh = cs.eh;
   const BlockEnv env = envFor(cpu);
   const uint64_t lookup = dispatch_.fn ? sharedDispatchLookup(env, rt) : 0;
   if (dispatch_.fn && !lookup) return false;
