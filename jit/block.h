@@ -19,12 +19,12 @@ struct Block;
 // ChainExit to Jit::runBlock, which links it when the target qualifies.
 // Patching a data word instead of code keeps the code buffer read-only
 // after assembly and makes unlinking a store. An exit whose target lies in
-// another page is pointed at the owner's dispatch stub instead (a lookup
+// another page is pointed at the owner's dispatch trampoline instead (a lookup
 // with the physical check, every time: see emit_dispatch.h).
 struct ChainExit {
   uint64_t slot = 0;      // host address the exit jumps to
   uint64_t unlinked = 0;  // the link-request stub (slot's value when unlinked)
-  uint64_t dispatch = 0;  // the owner's dispatch stub: finds the block at RIP each time
+  uint64_t dispatch = 0;  // the owner's dispatch trampoline: finds the block at RIP each time
   Block* owner = nullptr;
   Block* target = nullptr;  // linked block, or nullptr
 };
