@@ -80,11 +80,7 @@ void emitInlineLookup(EmitContext& ctx, const FrontEntry* front, const Label& mi
   else a.add(rax, rcx);
   // r9 = host pointer of the first byte (Cpu::codeHostFast: the execute
   // tag of the entry set of this block's privilege).
-  a.mov(rdx, rax);
-  a.shr(rdx, Imm(12 - kTlbEntryShift));
-  a.and_(edx, Imm(static_cast<uint32_t>(env.tlb_index_mask)));
-  a.mov(r8, Imm(reinterpret_cast<uint64_t>(env.tlb_table)));
-  a.add(rdx, r8);
+  emitTlbEntryAddress(ctx, rdx, rax, r8);
   a.mov(r8, rax);
   a.and_(r8, Imm(~int64_t{static_cast<int64_t>(kTlbFlagMask)}));
   a.cmp(r8, qword_ptr(rdx, static_cast<int32_t>(8 * static_cast<unsigned>(AccessKind::Execute))));

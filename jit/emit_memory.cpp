@@ -111,18 +111,11 @@ void emitLinear(EmitContext& ctx, uint8_t seg) {
   else ctx.as.add(eax, base.cloneResized(4));
 }
 
-// rax: linear address -> host pointer. The shadow-TLB entry
-// (memory/shadow_tlb.h, TlbFastPath):
-//   entry = table + ((va >> (12 - kTlbEntryShift)) & index_mask)
-// hit iff entry.tags[kind] == page of the last byte (va + last); host =
-// addend + va. Uses r8, r9.
+// rax: linear address -> host pointer. Hit iff the entry's tags[kind] ==
+// page of the last byte (va + last); host = addend + va. Uses r8, r9.
 void emitTlbLookup(EmitContext& ctx, AccessKind kind, unsigned last, const Label& slow) {
   Assembler& a = ctx.as;
-  a.mov(r8, rax);
-  a.shr(r8, Imm(12 - kTlbEntryShift));
-  a.and_(r8d, Imm(static_cast<uint32_t>(ctx.env.tlb_index_mask)));
-  a.mov(r9, Imm(reinterpret_cast<uint64_t>(ctx.env.tlb_table)));
-  a.add(r8, r9);
+  emitTlbEntryAddress(ctx, r8, rax, r9);
   a.lea(r9, ptr(rax, static_cast<int32_t>(last)));
   a.and_(r9, Imm(~int64_t{static_cast<int64_t>(kTlbFlagMask)}));
   a.cmp(r9, qword_ptr(r8, static_cast<int32_t>(8 * static_cast<unsigned>(kind))));
@@ -198,13 +191,18 @@ void emitLinearRangeChecked(EmitContext& ctx, uint8_t seg, AccessKind kind, unsi
   a.bind(done);
 }
 
+void emitTlbEntryAddress(EmitContext& ctx, const Gp& entry, const Gp& va, const Gp& tmp) {
+  Assembler& a = ctx.as;
+  a.mov(entry, va);
+  a.shr(entry, Imm(12 - kTlbEntryShift));
+  a.and_(entry.r32(), Imm(static_cast<uint32_t>(ctx.env.tlb_index_mask)));
+  a.mov(tmp, Imm(reinterpret_cast<uint64_t>(ctx.env.tlb_table)));
+  a.add(entry, tmp);
+}
+
 void emitHostOfCheckedLinear(EmitContext& ctx, const Gp& dst, const Gp& lin) {
   Assembler& a = ctx.as;
-  a.mov(r9, lin);
-  a.shr(r9, Imm(12 - kTlbEntryShift));
-  a.and_(r9d, Imm(static_cast<uint32_t>(ctx.env.tlb_index_mask)));
-  a.mov(dst, Imm(reinterpret_cast<uint64_t>(ctx.env.tlb_table)));
-  a.add(r9, dst);
+  emitTlbEntryAddress(ctx, r9, lin, dst);
   a.mov(dst, lin);
   a.add(dst, qword_ptr(r9, static_cast<int32_t>(offsetof(TlbEntry, addend))));
 }

@@ -36,6 +36,13 @@ void emitHostAt(EmitContext& ctx, uint8_t seg, unsigned size, AccessKind kind, c
 void emitLinearRangeChecked(EmitContext& ctx, uint8_t seg, AccessKind kind, unsigned elem,
                             const asmjit::Label& slow);
 
+// entry = the shadow-TLB entry of linear address `va` in this block's
+// entry set (memory/shadow_tlb.h, TlbFastPath):
+//   table + ((va >> (12 - kTlbEntryShift)) & index_mask)
+// `tmp` is clobbered; entry, va and tmp must be three different registers.
+void emitTlbEntryAddress(EmitContext& ctx, const asmjit::x86::Gp& entry, const asmjit::x86::Gp& va,
+                         const asmjit::x86::Gp& tmp);
+
 // dst = host pointer of linear address `lin`, whose page the caller has
 // found in the TLB (emitLinearRangeChecked): the entry's addend + lin.
 // Uses r9; dst, lin and r9 must be three different registers.
