@@ -34,7 +34,7 @@ struct ChainExit {
 // entered only while the CPU's retired counter + their count <=
 // retired_limit, so budgets stay exact. Returns the exit to link, or
 // nullptr.
-using BlockFn = const ChainExit* (*)(CpuState* state, Cpu* cpu, uint64_t retired_limit);
+using BlockFn = const ChainExit* (*)(CpuState* state, uint64_t retired_limit);
 
 constexpr unsigned kMaxBlockInsns = 64;
 // Direct exits of a block: taken branch, fall-through, and a native REP
@@ -83,7 +83,6 @@ struct Block {
   // live as long as the block and never move. The others are not kept (152
   // bytes each; a slow path has the interpreter fetch its instruction again).
   std::unique_ptr<DecodedInsn[]> insns;
-  uint32_t kept = 0;  // entries of insns
 
   // Chaining: the entry other blocks jump to (after the common prologue,
   // at the budget and CS-limit checks), this block's direct exits and the

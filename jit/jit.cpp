@@ -38,7 +38,7 @@ void Jit::runBlock(Cpu& cpu, uint64_t budget) {
   // The code may run on through chained blocks while the budget allows;
   // the counter it advances is the one Cpu::run measures the budget by.
   const ChainExit* e =
-      b->fn(&cpu.state, &cpu, cpu.stats().retired + std::max<uint64_t>(budget, b->count));
+      b->fn(&cpu.state, cpu.stats().retired + std::max<uint64_t>(budget, b->count));
   if (e) link(cpu, *const_cast<ChainExit*>(e));
 }
 

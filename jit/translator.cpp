@@ -233,7 +233,6 @@ bool Translator::keepCalledInsns(Block& b, asmjit::CodeHolder& code) {
   for (const EmitContext::InsnRef& r : insn_refs_)
     if (slot[r.index] < 0) slot[r.index] = static_cast<int>(kept++);
   b.insns = std::make_unique<DecodedInsn[]>(kept);
-  b.kept = kept;
   for (unsigned i = 0; i < b.count; ++i)
     if (slot[i] >= 0) b.insns[slot[i]] = scratch_[i];
   asmjit::CodeBuffer& buf = code.textSection()->buffer();
@@ -291,7 +290,7 @@ bool Translator::emit(Cpu& cpu, Block& b, asmjit::JitRuntime& rt) {
   for (const Gp& r : kSavedRegs) a.push(r);
   a.sub(rsp, 8);
   a.mov(jitreg::kState, rdi);
-  a.mov(qword_ptr(rsp), rdx);  // the budget's limit
+  a.mov(qword_ptr(rsp), rsi);  // the budget's limit
   a.mov(jitreg::kRetired, ctx.retiredMem());
   // Chained entry: the budget must cover the whole block, and (outside
   // 64-bit mode) the CS limit its last byte, as Jit::blockAt checks for
